@@ -1,0 +1,54 @@
+//! In-process search speed on the bundled help center: query analysis alone
+//! (what `understand` costs before tantivy runs) and a whole search, for a
+//! query of each kind customers type.
+//!
+//!     cargo bench --bench search
+//!
+//! Figures and the machine they were taken on are in BENCHMARKS.md.
+
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use doumi::content::Library;
+use doumi::search::{Engine, SearchRequest};
+
+/// One typical query of each kind.
+const QUERIES: &[(&str, &str)] = &[
+    ("exact", "비밀번호를 잊어버렸어요"),
+    ("colloquial", "환불 언제 돼요"),
+    ("typo", "배숑 조회"),
+    ("chosung", "ㅂㅁㅂㅎ"),
+    ("partial", "회원강"),
+    ("mistype", "qlalfqjsgh"),
+    ("mixed", "kakaopay 결제"),
+    ("spacing", "비밀번호변경"),
+];
+
+fn bundled() -> (Engine, tempfile::TempDir) {
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let library = Library::load(&content).unwrap();
+    let (engine, _, dir) = doumi::eval::scratch_engine(&library, &content).unwrap();
+    (engine, dir)
+}
+
+fn query_analysis(c: &mut Criterion) {
+    let (engine, _dir) = bundled();
+    let mut group = c.benchmark_group("query_analysis");
+    for (kind, query) in QUERIES {
+        group.bench_function(*kind, |b| b.iter(|| engine.plan(std::hint::black_box(query))));
+    }
+    group.finish();
+}
+
+fn search(c: &mut Criterion) {
+    let (engine, _dir) = bundled();
+    let mut group = c.benchmark_group("search");
+    for (kind, query) in QUERIES {
+        let request = SearchRequest::new(*query);
+        group.bench_function(*kind, |b| b.iter(|| engine.search(std::hint::black_box(&request)).unwrap()));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, query_analysis, search);
+criterion_main!(benches);

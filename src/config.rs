@@ -1,0 +1,156 @@
+//! Configuration: defaults < `doumi.toml` < `DOUMI_*` environment < flags.
+//!
+//! Plain data: every other module takes what it needs from a [`Config`].
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// The file read when `--config` is not given, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "doumi.toml";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Folder of Markdown articles.
+    pub content: PathBuf,
+    /// Folder for generated state: the search index lives in `index/search`.
+    pub index: PathBuf,
+    /// Where `doumi serve` listens.
+    pub addr: SocketAddr,
+    /// Bearer token guarding the admin report; without one the report is off.
+    pub admin_token: Option<String>,
+    /// Requests per minute allowed from one client IP; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Origins allowed to call the API from a browser (the widget runs on the
+    /// shop's own site). `["*"]` allows any.
+    pub cors_origins: Vec<String>,
+    /// A request taking longer is answered with 503.
+    pub request_timeout_ms: u64,
+    /// Largest request body accepted (events are small).
+    pub max_body_bytes: usize,
+    /// Quiet time after the last file change before the index is updated.
+    pub reload_debounce_ms: u64,
+    /// `text` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            content: PathBuf::from("content"),
+            index: PathBuf::from("index"),
+            addr: SocketAddr::from(([127, 0, 0, 1], 7878)),
+            admin_token: None,
+            rate_limit_per_minute: 600,
+            cors_origins: vec!["*".to_string()],
+            request_timeout_ms: 10_000,
+            max_body_bytes: 16 * 1024,
+            reload_debounce_ms: 100,
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// Keys that `DOUMI_<KEY>` environment variables may set.
+const KEYS: [&str; 10] = [
+    "content",
+    "index",
+    "addr",
+    "admin_token",
+    "rate_limit_per_minute",
+    "cors_origins",
+    "request_timeout_ms",
+    "max_body_bytes",
+    "reload_debounce_ms",
+    "log_format",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file `{}` does not exist", .0.display())]
+    MissingFile(PathBuf),
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+/// Loads the configuration. `file` is `--config`; without it `doumi.toml` is
+/// read if present. `overrides` holds the flags given on the command line.
+pub fn load(file: Option<&Path>, overrides: impl Serialize) -> Result<Config, ConfigError> {
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    match file {
+        Some(path) if !path.exists() => return Err(ConfigError::MissingFile(path.to_path_buf())),
+        Some(path) => figment = figment.merge(Toml::file_exact(path)),
+        None if Path::new(DEFAULT_CONFIG_FILE).exists() => figment = figment.merge(Toml::file_exact(DEFAULT_CONFIG_FILE)),
+        None => {}
+    }
+    figment = figment
+        .merge(Env::prefixed("DOUMI_").only(&KEYS))
+        .merge(Serialized::defaults(overrides));
+    figment.extract().map_err(|e| ConfigError::Invalid(describe(e)))
+}
+
+/// figment's errors name the key; add where the value came from.
+fn describe(error: figment::Error) -> String {
+    error
+        .into_iter()
+        .map(|e| {
+            let key = if e.path.is_empty() { String::new() } else { format!("`{}`: ", e.path.join(".")) };
+            let source = e
+                .metadata
+                .as_ref()
+                .map(|m| match &m.source {
+                    Some(figment::Source::File(path)) => format!(" (in {})", path.display()),
+                    _ => format!(" (from {})", m.name),
+                })
+                .unwrap_or_default();
+            format!("{key}{}{source}", e.kind)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, Default)]
+    struct Flags {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        addr: Option<String>,
+    }
+
+    #[test]
+    fn file_then_flags_override_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("doumi.toml");
+        std::fs::write(&file, "rate_limit_per_minute = 0\naddr = \"127.0.0.1:9000\"\n").unwrap();
+        let config = load(Some(&file), Flags::default()).unwrap();
+        assert_eq!((config.rate_limit_per_minute, config.addr.port()), (0, 9000));
+        let config = load(Some(&file), Flags { addr: Some("127.0.0.1:9100".into()) }).unwrap();
+        assert_eq!(config.addr.port(), 9100);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("doumi.toml");
+        std::fs::write(&file, "rate_limit_per_minute = \"lots\"\n").unwrap();
+        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        assert!(message.contains("`rate_limit_per_minute`"), "{message}");
+        assert!(message.contains("doumi.toml"), "{message}");
+        std::fs::write(&file, "rate_limt_per_minute = 5\n").unwrap();
+        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        assert!(message.contains("rate_limt_per_minute"), "{message}");
+    }
+}

@@ -1,0 +1,343 @@
+//! `doumi eval`: search quality on a labelled query set, beside a naive baseline.
+//!
+//! Each line of the query file is `{"query": "...", "expected": ["article#anchor"
+//! | "article", ...], "class": "typo"}`. A query is answered at k when any expected
+//! entry is among the first k hits (a bare article id accepts any of its
+//! entries). `expected: []` means the help center has no answer: doumi is right
+//! when it returns no confident hit, the baseline when it returns no hit at all.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value};
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
+use tantivy::{Index, TantivyDocument, Term, doc};
+
+use crate::content::Library;
+use crate::index::{self, SearchIndex};
+use crate::search::{CONFIDENT, Engine, SearchRequest};
+
+/// How deep the ranking is read (MRR@10).
+const DEPTH: usize = 10;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledQuery {
+    pub query: String,
+    pub expected: Vec<String>,
+    #[serde(default = "unclassified")]
+    pub class: String,
+}
+
+fn unclassified() -> String {
+    "unclassified".to_string()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    #[error("cannot read query file `{}`: {cause}", path.display())]
+    Read { path: PathBuf, cause: std::io::Error },
+    #[error("{}:{line}: {message}", path.display())]
+    Line { path: PathBuf, line: usize, message: String },
+    #[error("query file `{}` holds no queries", .0.display())]
+    Empty(PathBuf),
+    #[error(transparent)]
+    Index(#[from] index::IndexError),
+    #[error(transparent)]
+    Search(#[from] crate::search::SearchError),
+    #[error("baseline index failed")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("cannot create a scratch directory: {0}")]
+    Scratch(std::io::Error),
+}
+
+/// Reads the JSON-lines query file; a bad line is an error naming its number.
+pub fn read_queries(path: &Path) -> Result<Vec<LabelledQuery>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|cause| EvalError::Read { path: path.to_path_buf(), cause })?;
+    let mut queries = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |message: String| EvalError::Line { path: path.to_path_buf(), line: i + 1, message };
+        let q: LabelledQuery = serde_json::from_str(line).map_err(|e| {
+            bad(format!("not a query line ({e}); expected {{\"query\": \"...\", \"expected\": [\"article#anchor\"], \"class\": \"...\"}}"))
+        })?;
+        if q.query.trim().is_empty() {
+            return Err(bad("`query` is empty".into()));
+        }
+        queries.push(q);
+    }
+    if queries.is_empty() {
+        return Err(EvalError::Empty(path.to_path_buf()));
+    }
+    Ok(queries)
+}
+
+/// Recall@1, Recall@3 and MRR@10 over the queries that have an answer, and the
+/// share of no-answer queries correctly left unanswered.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Scores {
+    /// Queries with an expected answer.
+    pub answerable: usize,
+    pub recall_at_1: f64,
+    pub recall_at_3: f64,
+    pub mrr_at_10: f64,
+    /// Queries with `expected: []`.
+    pub unanswerable: usize,
+    /// Share of those answered with no confident hit (`null` when there are none).
+    pub no_answer_correct: Option<f64>,
+    /// Share of answerable queries whose result list was confident (doumi
+    /// only): the rest would show the customer the way to support.
+    pub confident: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparison {
+    pub doumi: Scores,
+    pub baseline: Scores,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Miss {
+    pub query: String,
+    pub class: String,
+    pub expected: Vec<String>,
+    /// doumi's first three hits.
+    pub got: Vec<String>,
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub queries: usize,
+    pub overall: Comparison,
+    pub classes: BTreeMap<String, Comparison>,
+    /// Answerable queries not in doumi's top 3, and unanswerable ones it
+    /// answered confidently.
+    pub misses: Vec<Miss>,
+    pub took_ms: u64,
+}
+
+/// One query's outcome for one engine.
+#[derive(Debug, Clone, Copy)]
+struct Outcome {
+    /// Rank of the first expected hit, if any in the first `DEPTH`.
+    rank: Option<usize>,
+    /// Whether the engine gave no (confident) answer.
+    abstained: bool,
+    /// Whether the engine tells confident lists from others at all.
+    rates_confidence: bool,
+}
+
+impl Report {
+    /// The per-class table, doumi beside the baseline, as Markdown.
+    pub fn to_markdown(&self) -> String {
+        let f = |x: f64| format!("{x:.3}");
+        let o = |x: Option<f64>| x.map_or("–".to_string(), f);
+        let mut md = String::new();
+        md.push_str("| class | queries | Recall@1 doumi | baseline | Recall@3 doumi | baseline | MRR@10 doumi | baseline | no answer doumi | baseline |\n");
+        md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        let rows = std::iter::once(("**overall**", &self.overall)).chain(self.classes.iter().map(|(k, v)| (k.as_str(), v)));
+        for (name, c) in rows {
+            let (d, b) = (&c.doumi, &c.baseline);
+            let answerable = |x: f64| if d.answerable > 0 { f(x) } else { "–".to_string() };
+            md.push_str(&format!(
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                d.answerable + d.unanswerable,
+                answerable(d.recall_at_1),
+                answerable(b.recall_at_1),
+                answerable(d.recall_at_3),
+                answerable(b.recall_at_3),
+                answerable(d.mrr_at_10),
+                answerable(b.mrr_at_10),
+                o(d.no_answer_correct),
+                o(b.no_answer_correct),
+            ));
+        }
+        md
+    }
+}
+
+/// `library` indexed into a scratch folder (removed when the returned guard
+/// drops), ready to search, with the problems found in its synonyms; the
+/// live index is never touched.
+pub fn scratch_engine(library: &Library, content_dir: &Path) -> Result<(Engine, Vec<crate::content::Problem>, tempfile::TempDir), EvalError> {
+    let scratch = tempfile::tempdir().map_err(EvalError::Scratch)?;
+    index::build(library, scratch.path(), Instant::now())?;
+    let (engine, problems) = Engine::new(SearchIndex::open(scratch.path())?, content_dir)?;
+    Ok((engine, problems, scratch))
+}
+
+pub fn run(library: &Library, content_dir: &Path, queries: &[LabelledQuery]) -> Result<Report, EvalError> {
+    let started = Instant::now();
+    let (engine, _, _scratch) = scratch_engine(library, content_dir)?;
+    let baseline = Baseline::build(library)?;
+
+    let mut doumi_outcomes = Vec::new();
+    let mut baseline_outcomes = Vec::new();
+    let mut misses = Vec::new();
+    for q in queries {
+        let mut request = SearchRequest::new(q.query.clone());
+        request.limit = DEPTH;
+        let response = match engine.search(&request) {
+            Ok(r) => r,
+            // A query the API would refuse (too long) finds nothing.
+            Err(crate::search::SearchError::QueryTooLong { .. } | crate::search::SearchError::EmptyQuery) => {
+                doumi_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: true });
+                baseline_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: false });
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let ids: Vec<(String, String)> = response.hits.iter().map(|h| (h.id.clone(), h.article_id.clone())).collect();
+        let outcome = Outcome {
+            rank: first_expected(&ids, &q.expected),
+            abstained: response.hits.is_empty() || response.confidence < CONFIDENT,
+            rates_confidence: true,
+        };
+        let missed = if q.expected.is_empty() { !outcome.abstained } else { outcome.rank.is_none_or(|r| r >= 3) };
+        if missed {
+            misses.push(Miss {
+                query: q.query.clone(),
+                class: q.class.clone(),
+                expected: q.expected.clone(),
+                got: ids.iter().take(3).map(|(id, _)| id.clone()).collect(),
+                confidence: response.confidence,
+            });
+        }
+        doumi_outcomes.push(outcome);
+        let base_ids = baseline.search(&q.query)?;
+        baseline_outcomes.push(Outcome {
+            rank: first_expected(&base_ids, &q.expected),
+            abstained: base_ids.is_empty(),
+            rates_confidence: false,
+        });
+    }
+
+    let compare = |filter: &dyn Fn(&LabelledQuery) -> bool| Comparison {
+        doumi: score(queries, &doumi_outcomes, filter),
+        baseline: score(queries, &baseline_outcomes, filter),
+    };
+    let mut classes = BTreeMap::new();
+    for class in queries.iter().map(|q| q.class.clone()).collect::<std::collections::BTreeSet<_>>() {
+        classes.insert(class.clone(), compare(&|q| q.class == class));
+    }
+    Ok(Report {
+        queries: queries.len(),
+        overall: compare(&|_| true),
+        classes,
+        misses,
+        took_ms: started.elapsed().as_millis() as u64,
+    })
+}
+
+fn first_expected(hits: &[(String, String)], expected: &[String]) -> Option<usize> {
+    hits.iter().take(DEPTH).position(|(id, article)| {
+        expected.iter().any(|e| e == id || (!e.contains('#') && e == article))
+    })
+}
+
+fn score(queries: &[LabelledQuery], outcomes: &[Outcome], filter: &dyn Fn(&LabelledQuery) -> bool) -> Scores {
+    let mut s = Scores::default();
+    let mut abstained = 0usize;
+    let mut confident = 0usize;
+    let mut rates_confidence = false;
+    for (q, o) in queries.iter().zip(outcomes).filter(|(q, _)| filter(q)) {
+        rates_confidence |= o.rates_confidence;
+        if q.expected.is_empty() {
+            s.unanswerable += 1;
+            abstained += usize::from(o.abstained);
+            continue;
+        }
+        s.answerable += 1;
+        confident += usize::from(!o.abstained);
+        if let Some(rank) = o.rank {
+            s.recall_at_1 += f64::from(u8::from(rank < 1));
+            s.recall_at_3 += f64::from(u8::from(rank < 3));
+            s.mrr_at_10 += 1.0 / (rank as f64 + 1.0);
+        }
+    }
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    if s.answerable > 0 {
+        let n = s.answerable as f64;
+        s.recall_at_1 = round(s.recall_at_1 / n);
+        s.recall_at_3 = round(s.recall_at_3 / n);
+        s.mrr_at_10 = round(s.mrr_at_10 / n);
+    }
+    s.no_answer_correct = (s.unanswerable > 0).then(|| round(abstained as f64 / s.unanswerable as f64));
+    s.confident = (rates_confidence && s.answerable > 0).then(|| round(confident as f64 / s.answerable as f64));
+    s
+}
+
+/// The naive baseline: whitespace tokens, lowercased, BM25 over the same
+/// fields with the same boosts. No morphology, no Korean handling.
+struct Baseline {
+    index: Index,
+    fields: [(tantivy::schema::Field, f32); 6],
+    id: tantivy::schema::Field,
+    article_id: tantivy::schema::Field,
+}
+
+const WHITESPACE: &str = "whitespace_lower";
+
+impl Baseline {
+    fn build(library: &Library) -> tantivy::Result<Baseline> {
+        let mut builder = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default().set_tokenizer(WHITESPACE).set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let id = builder.add_text_field("id", STRING | STORED);
+        let article_id = builder.add_text_field("article_id", STRING | STORED);
+        let title = builder.add_text_field("title", text.clone());
+        let aliases = builder.add_text_field("aliases", text.clone());
+        let article_aliases = builder.add_text_field("article_aliases", text.clone());
+        let tags = builder.add_text_field("tags", text.clone());
+        let article_title = builder.add_text_field("article_title", text.clone());
+        let body = builder.add_text_field("body", text);
+        let index = Index::create_in_ram(builder.build());
+        index
+            .tokenizers()
+            .register(WHITESPACE, TextAnalyzer::builder(WhitespaceTokenizer::default()).filter(LowerCaser).build());
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 32 * 1024 * 1024)?;
+        for e in library.entries() {
+            writer.add_document(doc!(
+                id => e.id.clone(),
+                article_id => e.article_id.clone(),
+                title => e.title.clone(),
+                aliases => e.aliases.join("\n"),
+                article_aliases => e.article_aliases.join("\n"),
+                tags => e.tags.join(" "),
+                article_title => e.article_title.clone(),
+                body => e.body.clone(),
+            ))?;
+        }
+        writer.commit()?;
+        // Same boosts as doumi's fields, so the comparison is about analysis.
+        let fields = [(title, 3.0), (aliases, 3.0), (tags, 1.5), (article_title, 1.2), (article_aliases, 1.2), (body, 1.0)];
+        Ok(Baseline { index, fields, id, article_id })
+    }
+
+    fn search(&self, query: &str) -> tantivy::Result<Vec<(String, String)>> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for token in query.split_whitespace().map(str::to_lowercase) {
+            for (field, boost) in self.fields {
+                let term = TermQuery::new(Term::from_field_text(field, &token), IndexRecordOption::WithFreqs);
+                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost))));
+            }
+        }
+        let searcher = self.index.reader()?.searcher();
+        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(DEPTH).order_by_score())?;
+        top.into_iter()
+            .map(|(_, address)| {
+                let doc: TantivyDocument = searcher.doc(address)?;
+                let get = |f| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                Ok((get(self.id), get(self.article_id)))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,80 @@
+//! The search schema, in one place. Nobody else names fields by string.
+
+use tantivy::schema::{
+    IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Field,
+};
+
+use crate::korean::KOREAN;
+
+/// Handles to every field of the schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// `article_id#anchor`, or `article_id` for a whole guide. Raw, for lookups.
+    pub id: Field,
+    /// Raw article id: an edited article is replaced by deleting on this term.
+    pub article_id: Field,
+    /// Analysed, so a customer naming the article's topic finds its questions.
+    pub article_title: Field,
+    /// The question, section heading, or guide title: the strongest signal.
+    pub title: Field,
+    /// Other ways customers ask for this entry; indexed, never shown.
+    pub aliases: Field,
+    /// The article's aliases on each of its questions and sections.
+    pub article_aliases: Field,
+    /// The answer text; snippets are cut from it.
+    pub body: Field,
+    pub tags: Field,
+    /// Raw, for `category=` filters.
+    pub category: Field,
+    pub anchor: Field,
+    pub url: Field,
+    /// `question`, `guide` or `section`.
+    pub kind: Field,
+}
+
+/// Builds the schema. Text fields keep positions for phrase queries and store
+/// their text so snippets and results need no second lookup.
+pub fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let korean = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KOREAN)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+        .set_stored();
+    let fields = Fields {
+        id: builder.add_text_field("id", STRING | STORED),
+        article_id: builder.add_text_field("article_id", STRING | STORED),
+        article_title: builder.add_text_field("article_title", korean.clone()),
+        title: builder.add_text_field("title", korean.clone()),
+        aliases: builder.add_text_field("aliases", korean.clone()),
+        article_aliases: builder.add_text_field("article_aliases", korean.clone()),
+        body: builder.add_text_field("body", korean.clone()),
+        tags: builder.add_text_field("tags", korean),
+        category: builder.add_text_field("category", STRING | STORED),
+        anchor: builder.add_text_field("anchor", STRING | STORED),
+        url: builder.add_text_field("url", STORED),
+        kind: builder.add_text_field("kind", STRING | STORED),
+    };
+    (builder.build(), fields)
+}
+
+/// Recovers the handles from an opened index's schema.
+pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
+    let f = |name: &str| schema.get_field(name);
+    Ok(Fields {
+        id: f("id")?,
+        article_id: f("article_id")?,
+        article_title: f("article_title")?,
+        title: f("title")?,
+        aliases: f("aliases")?,
+        article_aliases: f("article_aliases")?,
+        body: f("body")?,
+        tags: f("tags")?,
+        category: f("category")?,
+        anchor: f("anchor")?,
+        url: f("url")?,
+        kind: f("kind")?,
+    })
+}

@@ -1,0 +1,460 @@
+//! Korean morphological analysis: text → the content terms search matches on.
+//!
+//! lindera's ko-dic lattice finds morphemes with part-of-speech tags. We keep what
+//! carries meaning (nouns, verb and adjective stems, roots, foreign words, numbers)
+//! and drop what only carries grammar (particles, endings, suffixes), so that
+//! 비밀번호를 잊어버렸어요 and 비밀번호 잊어버림 meet on 비밀 · 번호 · 잊어버리.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+use lindera::dictionary::{DictionaryBuilder, Lattice, load_dictionary};
+use lindera::mode::Mode;
+use lindera::segmenter::Segmenter;
+
+use super::normalize::Normalized;
+use crate::content::UserWord;
+
+/// One analysed term, with its byte range in the *source* text and its position
+/// among the terms (particles and endings take no position, so 비밀번호를 변경 and
+/// 비밀번호 변경 are the same phrase). Several terms may share a position: a
+/// compound and its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+    pub position: usize,
+    /// Kept as its own term by the morpheme analysis, not added beside another
+    /// (a compound's part or a joined word) — what a phrase is made of.
+    pub primary: bool,
+}
+
+/// Sino-Korean prefixes that turn a noun into its opposite or its absence.
+/// 비회원 is not a kind of 회원 and 미수신 is not 수신: a term with one of these
+/// prefixes is kept whole and never also indexed as its bare noun.
+const NEGATING_PREFIXES: [&str; 5] = ["비", "미", "무", "불", "몰"];
+
+/// Light verbs carry tense and politeness, not topic (가입 하다, 취소 되다).
+const LIGHT_VERBS: [&str; 2] = ["하", "되"];
+
+/// Question words say what kind of answer is wanted (언제: a time, 얼마: an
+/// amount, 어디: a place or menu path), so unlike other pronouns they are kept.
+const QUESTION_WORDS: [&str; 4] = ["언제", "어디", "얼마", "몇"];
+
+/// Longest run of nouns joined into one word (회원 정보 수정 → 회원정보수정).
+const MAX_JOINED_NOUNS: usize = 3;
+
+/// The Korean analyzer: lindera's ko-dic segmenter, extended with the editors'
+/// user dictionary. Shared behind an `Arc`, built once per dictionary version.
+pub struct Analyzer {
+    segmenter: Segmenter,
+    /// User words that may also be written apart: 카카오페이 → 카카오 · 페이.
+    user_parts: HashMap<String, Vec<String>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the user dictionary could not be compiled: {0}")]
+pub struct AnalyzerError(String);
+
+static DEFAULT: LazyLock<Arc<Analyzer>> = LazyLock::new(|| {
+    // The dictionary is compiled into the binary: failing to load it means the
+    // build itself is broken, which no caller can recover from.
+    Arc::new(Analyzer::new(&[]).expect("the embedded ko-dic dictionary is part of the binary"))
+});
+
+/// Loads the dictionary now rather than on the first search.
+pub fn warm_up() {
+    LazyLock::force(&DEFAULT);
+}
+
+/// Analyses `source` with the default analyzer (no user dictionary).
+pub fn analyze(source: &str) -> Vec<Term> {
+    DEFAULT.analyze(source)
+}
+
+/// A morpheme as lindera found it, in normalized-text byte offsets.
+struct Morpheme<'a> {
+    surface: Cow<'a, str>,
+    start: usize,
+    end: usize,
+    /// The first tag of the token: `VV` for an inflected `VV+EP`.
+    tag: &'static str,
+    /// `Compound` or `Inflect` tokens carry their parts here: `비/NNG/*+회원/NNG/*`.
+    expression: Option<String>,
+}
+
+/// A kept term before positions are assigned, in normalized offsets.
+struct Piece {
+    text: String,
+    start: usize,
+    end: usize,
+    noun: bool,
+    /// Terms at the same position: a compound's parts.
+    parts: Vec<(String, usize, usize)>,
+}
+
+impl Analyzer {
+    /// The analyzer without user words, shared.
+    pub fn shared_default() -> Arc<Analyzer> {
+        DEFAULT.clone()
+    }
+
+    /// Builds an analyzer that keeps each user word whole.
+    pub fn new(user_words: &[UserWord]) -> Result<Analyzer, AnalyzerError> {
+        let dictionary = load_dictionary("embedded://ko-dic").map_err(|e| AnalyzerError(e.to_string()))?;
+        let mut user_parts = HashMap::new();
+        let mut csv = String::new();
+        for w in user_words {
+            let word = Normalized::new(&w.word).text;
+            if word.is_empty() || word.contains([',', '"']) {
+                continue;
+            }
+            csv.push_str(&format!("{word},NNP,{word}\n"));
+            if !w.parts.is_empty() {
+                user_parts.insert(word, w.parts.iter().map(|p| Normalized::new(p).text).collect());
+            }
+        }
+        let user_dictionary = if csv.is_empty() {
+            None
+        } else {
+            let builder = DictionaryBuilder::new((*dictionary.metadata).clone());
+            Some(builder.build_user_dict_from_reader(csv.as_bytes()).map_err(|e| AnalyzerError(e.to_string()))?)
+        };
+        Ok(Analyzer { segmenter: Segmenter::new(Mode::Normal, dictionary, user_dictionary), user_parts })
+    }
+
+    /// Analyses `source` into content terms with source offsets, ordered by position.
+    pub fn analyze(&self, source: &str) -> Vec<Term> {
+        let normalized = Normalized::new(source);
+        let pieces = self.pieces(&normalized.text);
+        let mut terms = Vec::with_capacity(pieces.len() * 2);
+        let mut push = |text: String, start: usize, end: usize, position: usize, primary: bool| {
+            let (start, end) = normalized.source_range(start, end);
+            terms.push(Term { text, start, end, position, primary });
+        };
+        for (position, piece) in pieces.iter().enumerate() {
+            push(piece.text.clone(), piece.start, piece.end, position, true);
+            for (part, start, end) in &piece.parts {
+                push(part.clone(), *start, *end, position, false);
+            }
+            // Nouns written together are also one word: 비밀번호 from 비밀 + 번호,
+            // so 비밀번호변경 and 비밀번호 변경 share a term and a typed prefix
+            // (비밀버) can complete to the whole word.
+            let mut joined = piece.text.clone();
+            let mut end = piece.end;
+            for next in pieces[position + 1..].iter().take(MAX_JOINED_NOUNS - 1) {
+                if !(piece.noun && next.noun && next.start == end) {
+                    break;
+                }
+                joined.push_str(&next.text);
+                end = next.end;
+                push(joined.clone(), piece.start, end, position, false);
+            }
+        }
+        terms
+    }
+
+    fn pieces(&self, text: &str) -> Vec<Piece> {
+        let morphemes = self.segment(text);
+        let mut pieces = Vec::new();
+        let mut i = 0;
+        while i < morphemes.len() {
+            let m = &morphemes[i];
+            // A run of bare jamo (ㅂㅁㅂㅎ, or a half-typed ㅎ) stays one term as
+            // typed, unless it is an emoticon (ㅠㅠ, ㅋㅋ).
+            if is_jamo(&m.surface) {
+                let mut j = i;
+                while j + 1 < morphemes.len() && morphemes[j + 1].start == morphemes[j].end && is_jamo(&morphemes[j + 1].surface) {
+                    j += 1;
+                }
+                let run = &text[m.start..morphemes[j].end];
+                if !is_emoticon(run) {
+                    pieces.push(piece(run, m.start, morphemes[j].end, false));
+                }
+                i = j + 1;
+                continue;
+            }
+            // A negating prefix glued to the noun after it: 미 + 수신 → 미수신.
+            if (m.tag == "XPN" || NEGATING_PREFIXES.contains(&&*m.surface))
+                && let Some(next) = morphemes.get(i + 1)
+                && next.start == m.end
+                && is_noun(next.tag)
+            {
+                pieces.push(piece(&format!("{}{}", m.surface, next.surface), m.start, next.end, true));
+                i += 2;
+                continue;
+            }
+            // 두 번 · 세 개: a count is one word, written apart or together. The
+            // counter after a numeral is one syllable, which ko-dic does not
+            // always tag as a counter (in 두 번 it reads 번 as 벌다).
+            if m.tag == "MM"
+                && let Some(next) = morphemes.get(i + 1)
+                && matches!(next.tag, "NNB" | "NNBC" | "NNG" | "VV")
+                && next.surface.chars().count() == 1
+                && text[m.end..next.start].chars().all(char::is_whitespace)
+                && next.start - m.end <= 1
+            {
+                pieces.push(piece(&format!("{}{}", m.surface, next.surface), m.start, next.end, false));
+                i += 2;
+                continue;
+            }
+            // 2,000 is one number, not 2 and 000.
+            if m.tag == "SN" {
+                let mut j = i;
+                while j + 2 < morphemes.len()
+                    && morphemes[j + 1].surface == ","
+                    && morphemes[j + 1].start == morphemes[j].end
+                    && morphemes[j + 2].tag == "SN"
+                    && morphemes[j + 2].start == morphemes[j + 1].end
+                {
+                    j += 2;
+                }
+                pieces.push(piece(&text[m.start..morphemes[j].end].replace(',', ""), m.start, morphemes[j].end, false));
+                i = j + 1;
+                continue;
+            }
+            match m.tag {
+                "NNG" | "NNP" | "NR" | "XR" | "SL" | "SH" => {
+                    let mut p = piece(&m.surface, m.start, m.end, is_noun(m.tag));
+                    p.parts = match self.user_parts.get(&*m.surface) {
+                        Some(parts) => spans(m, parts.iter().map(String::as_str), 1),
+                        None => compound_parts(m),
+                    };
+                    pieces.push(p);
+                }
+                "VV" | "VA" => {
+                    let stem = m.expression.as_deref().and_then(|e| e.split('/').next()).unwrap_or(&m.surface);
+                    if !LIGHT_VERBS.contains(&stem) {
+                        pieces.push(piece(stem, m.start, m.end, false));
+                    }
+                }
+                "NP" | "MM" | "MAG" if QUESTION_WORDS.contains(&&*m.surface) => {
+                    pieces.push(piece(&m.surface, m.start, m.end, false));
+                }
+                "UNKNOWN" if m.surface.chars().any(char::is_alphanumeric) => {
+                    pieces.push(piece(&m.surface, m.start, m.end, false));
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        pieces
+    }
+
+    /// Segments the text between punctuation marks one run at a time: a
+    /// question is analysed the same with or without its `?`, so 뭔가요 in a
+    /// query and 뭔가요? in a heading meet. (lindera reads a sentence as one
+    /// lattice, and a following mark can change how the last word's ending
+    /// is read.)
+    fn segment<'t>(&self, text: &'t str) -> Vec<Morpheme<'t>> {
+        let mut lattice = Lattice::default();
+        let mut out = Vec::new();
+        for (offset, word) in runs(text) {
+            let Ok(tokens) = self.segmenter.segment_with_lattice(Cow::Borrowed(word), &mut lattice) else {
+                // Segmentation only fails on an internal lattice error; keep the
+                // word whole so the text is still searchable.
+                out.push(Morpheme { surface: Cow::Borrowed(word), start: offset, end: offset + word.len(), tag: "UNKNOWN", expression: None });
+                continue;
+            };
+            for mut token in tokens {
+                let (start, end) = (offset + token.byte_start, offset + token.byte_end);
+                let details = token.details();
+                let tag_field = details.first().copied().unwrap_or("UNKNOWN");
+                let tag = tag_name(tag_field.split('+').next().unwrap_or(tag_field));
+                let expression = details.get(7).filter(|e| **e != "*").map(|e| e.to_string());
+                out.push(Morpheme { surface: Cow::Borrowed(&text[start..end]), start, end, tag, expression });
+            }
+        }
+        out
+    }
+}
+
+/// The runs of `text` between punctuation marks, with their byte offsets.
+/// Punctuation between two letters or digits stays inside (2,000 · e-mail · 1:1).
+fn runs(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let is_separator = |i: usize| {
+        let c = chars[i].1;
+        if c.is_alphanumeric() || c.is_whitespace() {
+            return false;
+        }
+        let joins = |j: Option<&(usize, char)>| j.is_some_and(|(_, c)| c.is_ascii_alphanumeric());
+        !(joins(i.checked_sub(1).and_then(|p| chars.get(p))) && joins(chars.get(i + 1)))
+    };
+    let mut spans = Vec::new();
+    let mut start: Option<usize> = None;
+    for i in 0..chars.len() {
+        match (is_separator(i), start) {
+            (true, Some(s)) => {
+                spans.push((chars[s].0, &text[chars[s].0..chars[i].0]));
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        spans.push((chars[s].0, &text[chars[s].0..]));
+    }
+    spans.into_iter()
+}
+
+fn piece(text: &str, start: usize, end: usize, noun: bool) -> Piece {
+    Piece { text: text.to_string(), start, end, noun, parts: Vec::new() }
+}
+
+/// Interns a tag as `'static` so morphemes do not borrow the token list.
+fn tag_name(tag: &str) -> &'static str {
+    const TAGS: [&str; 20] = [
+        "NNG", "NNP", "NNB", "NNBC", "NR", "NP", "VV", "VA", "VX", "XR", "XPN", "SL", "SH", "SN", "MAG", "MAJ", "MM",
+        "IC", "VCP", "UNKNOWN",
+    ];
+    TAGS.iter().find(|t| **t == tag).copied().unwrap_or("OTHER")
+}
+
+fn is_noun(tag: &str) -> bool {
+    matches!(tag, "NNG" | "NNP" | "XR")
+}
+
+/// Hangul compatibility jamo (ㄱ–ㅣ), which customers type as initials or mid-syllable.
+fn is_jamo(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(super::jamo::is_jamo)
+}
+
+/// ㅠㅠ, ㅜ, ㅋㅋ, ㅎㅎㅎ: feelings, not initials. Vowels alone never start a
+/// word, and one consonant repeated is laughter, not a word's initials.
+fn is_emoticon(run: &str) -> bool {
+    let vowel = |c: char| ('\u{314F}'..='\u{3163}').contains(&c);
+    let mut chars = run.chars();
+    let first = chars.next();
+    run.chars().all(vowel) || (run.chars().count() >= 2 && first.is_some_and(|f| run.chars().all(|c| c == f)))
+}
+
+/// The parts of a dictionary compound (현금영수증 → 현금 · 영수증), so that a
+/// customer who writes only a part still finds it. Single-syllable parts are too
+/// ambiguous to stand alone (적립금 → 금), and a compound led by a negating prefix
+/// (비회원) must not be found by its bare noun.
+fn compound_parts(m: &Morpheme<'_>) -> Vec<(String, usize, usize)> {
+    let Some(expression) = m.expression.as_deref() else { return Vec::new() };
+    let parts: Vec<&str> = expression.split('+').filter_map(|p| p.split('/').next()).collect();
+    if parts.len() < 2 || NEGATING_PREFIXES.contains(&parts[0]) {
+        return Vec::new();
+    }
+    spans(m, parts.into_iter(), 2)
+}
+
+/// Locates each part in the morpheme's surface, keeping parts of at least
+/// `min_chars` characters.
+fn spans<'p>(m: &Morpheme<'_>, parts: impl Iterator<Item = &'p str>, min_chars: usize) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut cursor = m.start;
+    for part in parts {
+        let (start, end) = if m.surface[cursor - m.start..].starts_with(part) {
+            (cursor, cursor + part.len())
+        } else {
+            (m.start, m.end)
+        };
+        cursor = end.min(m.end);
+        if part.chars().count() >= min_chars {
+            out.push((part.to_string(), start, end));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The terms morpheme analysis keeps, without compound parts or joined words.
+    fn texts(source: &str) -> Vec<String> {
+        analyze(source).into_iter().filter(|t| t.primary).map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn particles_and_endings_are_dropped_and_stems_kept() {
+        assert_eq!(texts("비밀번호를 잊어버렸어요"), ["비밀", "번호", "잊어버리"]);
+        assert_eq!(texts("불량 상품을 받았어요"), ["불량", "상품", "받"]);
+    }
+
+    #[test]
+    fn negating_prefix_stays_attached() {
+        assert_eq!(texts("비회원 주문 조회"), ["비회원", "주문", "조회"]);
+        assert_eq!(texts("인증번호 미수신"), ["인증", "번호", "미수신"]);
+        assert!(!texts("비회원").contains(&"회원".to_string()));
+    }
+
+    #[test]
+    fn compounds_are_indexed_whole_and_by_parts_at_one_position() {
+        let terms = analyze("현금영수증 발급");
+        let got: Vec<(&str, usize)> = terms.iter().map(|t| (t.text.as_str(), t.position)).collect();
+        assert_eq!(got, [("현금영수증", 0), ("현금", 0), ("영수증", 0), ("발급", 1)]);
+    }
+
+    #[test]
+    fn nouns_written_together_are_also_one_word() {
+        let all = |s: &str| analyze(s).into_iter().map(|t| (t.text, t.position)).collect::<Vec<_>>();
+        assert_eq!(all("비밀번호를 변경"), [("비밀".into(), 0), ("비밀번호".into(), 0), ("번호".into(), 1), ("변경".into(), 2)]);
+        // Spaced words stay apart: the joined word only comes from text written together.
+        assert!(!all("비밀 번호").iter().any(|(t, _)| t == "비밀번호"));
+        let joined = analyze("회원가입").into_iter().find(|t| t.text == "회원가입").unwrap();
+        assert_eq!((joined.start, joined.end, joined.primary), (0, 12, false));
+    }
+
+    #[test]
+    fn user_words_stay_whole_and_split_as_the_editor_says() {
+        let words = [UserWord { word: "도우미페이".into(), parts: vec!["도우미".into(), "페이".into()], line: 1 }];
+        let analyzer = Analyzer::new(&words).unwrap();
+        let terms: Vec<(String, bool)> = analyzer.analyze("도우미페이로 결제").into_iter().map(|t| (t.text, t.primary)).collect();
+        assert_eq!(terms[0], ("도우미페이".to_string(), true));
+        assert!(terms.contains(&("도우미".to_string(), false)) && terms.contains(&("페이".to_string(), false)));
+        assert!(terms.contains(&("결제".to_string(), true)));
+    }
+
+    #[test]
+    fn offsets_point_into_the_source_text() {
+        let source = "ＩＤ를 잊어버렸어요";
+        for term in analyze(source) {
+            assert!(source.is_char_boundary(term.start) && source.is_char_boundary(term.end));
+        }
+        let first = &analyze(source)[0];
+        assert_eq!((first.text.as_str(), &source[first.start..first.end]), ("id", "ＩＤ"));
+    }
+
+    #[test]
+    fn latin_is_lowercased_numbers_joined_and_symbols_dropped() {
+        assert_eq!(texts("KakaoPay 2,000원 😀!!"), ["kakaopay", "2000"]);
+        assert!(texts("?!… 😀🙏").is_empty());
+    }
+
+    #[test]
+    fn initial_consonants_stay_one_term() {
+        assert_eq!(texts("ㅂㅁㅂㅎ"), ["ㅂㅁㅂㅎ"]);
+        assert_eq!(texts("배송조ㅎ").last().map(String::as_str), Some("ㅎ"));
+    }
+
+    #[test]
+    fn counts_are_one_word_written_apart_or_together() {
+        assert_eq!(texts("결제가 두 번 됐어요"), texts("결제가 두번 됐어요"));
+        assert!(texts("두 번 왔어요").contains(&"두번".to_string()));
+    }
+
+    #[test]
+    fn emoticons_are_not_initials() {
+        assert_eq!(texts("택배 안 와요ㅠㅠ ㅋㅋㅋ ㅜ"), ["택배", "오"]);
+    }
+
+    #[test]
+    fn a_word_is_read_the_same_with_or_without_punctuation_after_it() {
+        assert_eq!(texts("휴면계정이 뭔가요"), texts("휴면계정이 뭔가요?"));
+        assert_eq!(texts("쿠폰이 적용되지 않아요"), texts("쿠폰이 적용되지 않아요."));
+    }
+
+    #[test]
+    fn light_verbs_carry_no_topic() {
+        assert_eq!(texts("회원가입 하는 법"), ["회원", "가입", "법"]);
+        assert_eq!(texts("취소 되나요"), ["취소"]);
+    }
+}

@@ -1,0 +1,10 @@
+//! Korean text analysis: normalization, morphemes, and the tantivy tokenizer.
+
+mod analyzer;
+pub mod jamo;
+mod normalize;
+mod tokenizer;
+
+pub use analyzer::{Analyzer, AnalyzerError, Term, analyze, warm_up};
+pub use normalize::Normalized;
+pub use tokenizer::{KOREAN, KoreanTokenizer};

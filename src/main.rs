@@ -1,0 +1,411 @@
+//! The `doumi` command line: parse flags, call the library, print, exit.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use doumi::config::{self, Config, LogFormat};
+use doumi::content::{self, Library, Problem};
+use doumi::index::{self, IndexError, SearchIndex};
+use doumi::search::{self, Engine, SearchRequest, SearchResponse};
+
+/// doumi (도우미) — a Korean help-center search.
+///
+/// Editors write Markdown articles in a content folder; doumi indexes them with
+/// Korean morphological analysis and answers customer questions from them.
+///
+/// Typical use:
+///   doumi index                          build index/ from content/
+///   doumi search "비밀번호를 잊어버렸어요"   ask a question
+///   doumi check                          lint content/ before publishing
+///
+/// Exit codes: 0 success, 1 content problems found (index and check),
+/// 2 an error (bad flag or argument, missing folder, unusable index).
+#[derive(Parser, Debug)]
+#[command(name = "doumi", version, max_term_width = 100)]
+struct Cli {
+    #[command(flatten)]
+    global: Global,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug)]
+struct Global {
+    /// Folder of Markdown articles [default: content].
+    ///
+    /// Every `.md` file below it is an article (hidden files and folders are
+    /// skipped). The first folder level is the default category. Also set by
+    /// `content` in doumi.toml or DOUMI_CONTENT.
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Configuration")]
+    content: Option<PathBuf>,
+    /// Folder for generated state [default: index].
+    ///
+    /// The search index lives in DIR/search. Safe to delete: `doumi index`
+    /// rebuilds it from the content folder. Also set by `index` in doumi.toml
+    /// or DOUMI_INDEX.
+    #[arg(long, global = true, value_name = "DIR", help_heading = "Configuration")]
+    index: Option<PathBuf>,
+    /// Configuration file [default: doumi.toml, if present].
+    ///
+    /// TOML with the keys listed under `doumi serve --help`. Environment
+    /// variables DOUMI_<KEY> override the file; flags override both.
+    #[arg(long, global = true, value_name = "FILE", help_heading = "Configuration")]
+    config: Option<PathBuf>,
+}
+
+/// Flags that override the configuration file and environment.
+#[derive(serde::Serialize, Default)]
+struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rate_limit_per_minute: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    cors_origins: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    log_format: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the help center over HTTP (search API, health, metrics).
+    ///
+    /// Listens on 127.0.0.1:7878 unless told otherwise, indexes the content
+    /// folder (reusing an index that matches it), and applies every saved edit
+    /// within a second. A broken save keeps the last good version of that file
+    /// searchable and shows the error in /healthz and the log. Stops gracefully
+    /// on Ctrl-C or SIGTERM.
+    ///
+    /// Every setting can come from doumi.toml (or --config FILE), from the
+    /// environment as DOUMI_<KEY>, or from a flag (flags win):
+    ///
+    ///   addr                   HOST:PORT to listen on          127.0.0.1:7878
+    ///   content, index         folders (see above)             content, index
+    ///   admin_token            bearer token for the admin report (file or
+    ///                          DOUMI_ADMIN_TOKEN only, never a flag)
+    ///   rate_limit_per_minute  requests per minute per client IP, 0 = off   600
+    ///   cors_origins           origins allowed to call the API  ["*"]
+    ///   request_timeout_ms     longer requests get 408          10000
+    ///   max_body_bytes         larger bodies get 413            16384
+    ///   reload_debounce_ms     quiet time before applying edits 100
+    ///   log_format             text or json                     text
+    ///
+    /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
+    Serve(ServeArgs),
+    /// Rebuild the search index from the content folder.
+    ///
+    /// A broken article is reported with its path, line and reason; every other
+    /// article is still indexed. The new index replaces the old one only once it
+    /// is complete, so a failed build leaves the previous index serving.
+    /// Exits 1 when some file could not be indexed.
+    Index {
+        /// Print `{files, entries, errors: [{path, line, message}], took_ms}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search the help center as a customer would.
+    ///
+    /// Example: doumi search "비회원 주문 조회" --limit 3
+    ///
+    /// Builds the index first if there is none yet.
+    Search(SearchArgs),
+    /// Lint the content folder: front matter, anchors, duplicate questions, links.
+    ///
+    /// Prints one `path:line: message` per problem. Exits 1 when any is an error,
+    /// 0 when there are only warnings or none.
+    Check {
+        /// Print the problems as a JSON array of {path, line, severity, message}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure search quality on a labelled query set, beside a naive baseline.
+    ///
+    /// FILE holds one JSON object a line:
+    ///   {"query": "배숑 조회", "expected": ["shipping#배송-조회는-어떻게-하나요"], "class": "typo"}
+    /// `expected` lists the entries that answer it (a bare article id accepts any
+    /// of its entries); `expected: []` means the help center has no answer.
+    /// Reports Recall@1, Recall@3 and MRR@10 overall and per class, for doumi
+    /// and for whitespace-token BM25 over the same fields, in the same run. The
+    /// content is indexed into a scratch directory; index/ is not touched.
+    Eval {
+        /// The labelled queries (JSON lines).
+        #[arg(long, value_name = "FILE")]
+        queries: PathBuf,
+        /// Print the report as JSON (scores, per class, and every miss).
+        #[arg(long, conflicts_with = "markdown")]
+        json: bool,
+        /// Print the report as a Markdown table (for docs/quality.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on, HOST:PORT (port 0 picks a free one).
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<String>,
+    /// Requests per minute allowed from one client IP; 0 turns the limit off.
+    #[arg(long, value_name = "N")]
+    rate_limit_per_minute: Option<u32>,
+    /// An origin allowed to call the API from a browser (repeat for more).
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
+    /// Log format: text or json.
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
+    log_format: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SearchArgs {
+    /// The customer's question, in any form: 비번 까먹음, 환불 언제 돼요.
+    query: String,
+    /// How many results to show (1–50).
+    #[arg(long, short = 'n', default_value_t = search::DEFAULT_LIMIT, value_name = "N")]
+    limit: usize,
+    /// Skip this many results (for paging).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    offset: usize,
+    /// Only entries of this category, e.g. 배송.
+    #[arg(long, value_name = "NAME")]
+    category: Option<String>,
+    /// Print exactly the body of `GET /api/search`.
+    #[arg(long)]
+    json: bool,
+    /// Also print, on stderr, how the query was understood: each word with its
+    /// exact terms and the synonyms, typo corrections, completions and initials
+    /// tried beside them, and how telling each word is.
+    #[arg(long)]
+    explain: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("doumi: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut overrides = Overrides { content: cli.global.content, index: cli.global.index, ..Overrides::default() };
+    if let Command::Serve(args) = &cli.command {
+        overrides.addr = args.addr.clone();
+        overrides.rate_limit_per_minute = args.rate_limit_per_minute;
+        overrides.cors_origins = args.cors_origins.clone();
+        overrides.log_format = args.log_format.clone();
+    }
+    let config = config::load(cli.global.config.as_deref(), overrides)?;
+    match cli.command {
+        Command::Serve(_) => run_serve(config),
+        Command::Index { json } => run_index(&config, json),
+        Command::Search(args) => run_search(&config, args),
+        Command::Check { json } => run_check(&config, json),
+        Command::Eval { queries, json, markdown } => run_eval(&config, &queries, json, markdown),
+    }
+}
+
+fn run_serve(config: Config) -> anyhow::Result<ExitCode> {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("DOUMI_LOG").unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    match config.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(doumi::server::serve(config))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_index(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    index::ensure_not_in_use(&config.index)?;
+    let library = Library::load(&config.content)?;
+    print_warnings(&library);
+    let report = index::build(&library, &config.index, started)?;
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        for problem in &report.errors {
+            eprintln!("{problem}");
+        }
+        writeln!(
+            out,
+            "indexed {} entries from {} files into {} in {} ms{}",
+            report.entries,
+            report.files,
+            index::search_dir(&config.index).display(),
+            report.took_ms,
+            match report.errors.len() {
+                0 => String::new(),
+                n => format!("; {n} file(s) not indexed, see above"),
+            }
+        )?;
+    }
+    Ok(if report.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn run_search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let request = SearchRequest { q: args.query, limit: args.limit, offset: args.offset, category: args.category };
+    request.validate()?;
+    let index = SearchIndex::open_or_build(&config.content, &config.index, |why, library| {
+        let why = if matches!(why, IndexError::NotBuilt(_)) { "no index yet" } else { "the index was built by another doumi version" };
+        eprintln!("doumi: {why}; building it from {}", config.content.display());
+        print_problems(&library.problems);
+    })?;
+    let (engine, _) = Engine::new(index, &config.content)?;
+    if args.explain {
+        eprint!("{}", engine.plan(request.q.trim()));
+    }
+    let response = engine.search(&request)?;
+    let mut out = io::stdout().lock();
+    if args.json {
+        serde_json::to_writer(&mut out, &response)?;
+        writeln!(out)?;
+    } else {
+        print_hits(&mut out, &response, io::stdout().is_terminal())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_hits(out: &mut impl Write, response: &SearchResponse, color: bool) -> anyhow::Result<()> {
+    if response.hits.is_empty() {
+        let why = if doumi::korean::analyze(&response.query).is_empty() {
+            " (it has no words to search for, only punctuation or symbols)"
+        } else {
+            ""
+        };
+        writeln!(out, "no results for 「{}」{why}", response.query)?;
+        return Ok(());
+    }
+    let (mark_on, mark_off) = if color { ("\x1b[1;33m", "\x1b[0m") } else { ("[", "]") };
+    for (rank, hit) in response.hits.iter().enumerate() {
+        let category = hit.category.as_deref().map(|c| format!("  [{c}]")).unwrap_or_default();
+        writeln!(out, "{}. {}{category}  ({:.2})", rank + 1, hit.title, hit.score)?;
+        writeln!(out, "   {}", hit.url)?;
+        let snippet = unescape(&hit.snippet.replace("<mark>", mark_on).replace("</mark>", mark_off));
+        writeln!(out, "   {}", snippet.replace('\n', " "))?;
+    }
+    writeln!(out, "{} of {} entries, {:.1} ms", response.hits.len(), response.total, response.took_ms)?;
+    Ok(())
+}
+
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+fn run_check(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
+    let library = Library::load(&config.content)?;
+    let mut problems = content::check(&library);
+    problems.extend(search::lint_dictionaries(&library.dictionaries, &config.content));
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    let errors = problems.iter().filter(|p| p.is_error()).count();
+    let mut out = io::stdout().lock();
+    if json {
+        let rows: Vec<_> = problems
+            .iter()
+            .map(|p| serde_json::json!({"path": p.path, "line": p.line, "severity": p.severity, "message": p.message}))
+            .collect();
+        serde_json::to_writer(&mut out, &rows)?;
+        writeln!(out)?;
+    } else {
+        for problem in &problems {
+            writeln!(out, "{problem}")?;
+        }
+        let warnings = problems.len() - errors;
+        let articles = library.articles.len() + library.drafts.len();
+        eprintln!("checked {} files ({articles} articles): {errors} error(s), {warnings} warning(s)", library.files);
+    }
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn run_eval(config: &Config, queries: &std::path::Path, json: bool, markdown: bool) -> anyhow::Result<ExitCode> {
+    let queries = doumi::eval::read_queries(queries)?;
+    let library = Library::load(&config.content)?;
+    print_problems(library.errors());
+    let report = doumi::eval::run(&library, &config.content, &queries)?;
+    let mut out = io::stdout().lock();
+    if json {
+        serde_json::to_writer(&mut out, &report)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if markdown {
+        write!(out, "{}", report.to_markdown())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let o = &report.overall;
+    writeln!(
+        out,
+        "{} queries ({} with an answer, {} without) on {}, {} ms",
+        report.queries,
+        o.doumi.answerable,
+        o.doumi.unanswerable,
+        config.content.display(),
+        report.took_ms
+    )?;
+    writeln!(out, "{:<14}{:>5}   {:>13}   {:>13}   {:>13}   {:>13}   {:>9}", "", "", "Recall@1", "Recall@3", "MRR@10", "no answer", "confident")?;
+    writeln!(out, "{:<14}{:>5}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>9}", "class", "n", "doumi", "base", "doumi", "base", "doumi", "base", "doumi", "base", "doumi")?;
+    let row = |out: &mut io::StdoutLock, name: &str, c: &doumi::eval::Comparison| -> io::Result<()> {
+        let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+        let answerable = |x: f64| (c.doumi.answerable > 0).then_some(x);
+        writeln!(
+            out,
+            "{:<14}{:>5}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>9}",
+            name,
+            c.doumi.answerable + c.doumi.unanswerable,
+            f(answerable(c.doumi.recall_at_1)),
+            f(answerable(c.baseline.recall_at_1)),
+            f(answerable(c.doumi.recall_at_3)),
+            f(answerable(c.baseline.recall_at_3)),
+            f(answerable(c.doumi.mrr_at_10)),
+            f(answerable(c.baseline.mrr_at_10)),
+            f(c.doumi.no_answer_correct),
+            f(c.baseline.no_answer_correct),
+            f(c.doumi.confident),
+        )
+    };
+    row(&mut out, "overall", &report.overall)?;
+    for (class, c) in &report.classes {
+        row(&mut out, class, c)?;
+    }
+    if !report.misses.is_empty() {
+        writeln!(out, "\nmisses (not in doumi's top 3, or confidently answered though unanswerable):")?;
+        for m in &report.misses {
+            writeln!(out, "  [{}] {} → expected {:?}, got {:?} (confidence {:.2})", m.class, m.query, m.expected, m.got, m.confidence)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_warnings(library: &Library) {
+    print_problems(library.problems.iter().filter(|p| !p.is_error()));
+}
+
+fn print_problems<'a>(problems: impl IntoIterator<Item = &'a Problem>) {
+    for problem in problems {
+        eprintln!("{problem}");
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+

@@ -1,0 +1,109 @@
+//! A query plan → the tantivy query that ranks entries.
+
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::Term;
+
+use super::understand::{Alternative, Origin, QueryPlan, Slot};
+use crate::index::Fields;
+
+/// How much a match in each field is worth. The question (or heading) and the
+/// aliases say what an entry is about — aliases are other ways to ask the
+/// question, so they weigh the same; the body only mentions things.
+/// What names the whole article (its title, its aliases on each question) only
+/// says which article, so it weighs a little more than the body.
+pub fn field_boosts(fields: &Fields) -> [(Field, f32); 6] {
+    [
+        (fields.title, 3.0),
+        (fields.aliases, 3.0),
+        (fields.tags, 1.5),
+        (fields.article_title, 1.2),
+        (fields.article_aliases, 1.8),
+        (fields.body, 1.0),
+    ]
+}
+
+/// Share of the weaker fields' scores added to the best field's (dis-max).
+const FIELD_TIE_BREAKER: f32 = 0.3;
+/// Share of a word's weaker alternatives added to its best one: an entry that
+/// matches the exact word and its synonym is barely better than one that
+/// matches the exact word.
+const ALTERNATIVE_TIE_BREAKER: f32 = 0.1;
+/// The query's words in the same order in a question are worth this much more.
+const TITLE_PHRASE_BOOST: f32 = 2.0;
+const BODY_PHRASE_BOOST: f32 = 1.0;
+
+/// Builds the ranking query, optionally restricted to one category.
+pub fn build(fields: &Fields, plan: &QueryPlan, category: Option<&str>) -> Option<Box<dyn Query>> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = plan
+        .slots
+        .iter()
+        .filter_map(|slot| slot_query(fields, slot))
+        .map(|q| (Occur::Should, q))
+        .collect();
+    if clauses.is_empty() {
+        return None;
+    }
+    if plan.phrase.len() >= 2 {
+        for (field, boost) in [(fields.title, TITLE_PHRASE_BOOST), (fields.body, BODY_PHRASE_BOOST)] {
+            let terms = plan.phrase.iter().enumerate().map(|(p, t)| (p, Term::from_field_text(field, t))).collect();
+            clauses.push((Occur::Should, boosted(Box::new(PhraseQuery::new_with_offset_and_slop(terms, 1)), boost)));
+        }
+    }
+    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    if let Some(category) = category {
+        let filter = ConstScoreQuery::new(term_query(fields.category, category), 0.0);
+        query = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, Box::new(filter))]));
+    }
+    Some(query)
+}
+
+/// One word: the best of its alternatives, each weighted by where it came from.
+pub fn slot_query(fields: &Fields, slot: &Slot) -> Option<Box<dyn Query>> {
+    let groups: Vec<Box<dyn Query>> = slot
+        .alternatives
+        .iter()
+        .filter(|a| !a.terms.is_empty())
+        .map(|a| boosted(alternative_query(fields, a), alternative_weight(a)))
+        .collect();
+    match groups.len() {
+        0 => None,
+        1 => groups.into_iter().next(),
+        _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(groups, ALTERNATIVE_TIE_BREAKER))),
+    }
+}
+
+/// An alternative is worth its origin's weight; one that expands to many terms
+/// (개인정보처리 → 개인 · 정보 · 처리 …) would otherwise outscore the word the
+/// customer actually typed, so its terms share the weight.
+fn alternative_weight(alternative: &Alternative) -> f32 {
+    match alternative.origin {
+        Origin::Exact => 1.0,
+        origin => origin.weight() / (alternative.terms.len() as f32).sqrt().max(1.0),
+    }
+}
+
+/// Any of the alternative's terms, each in whichever field it matches best.
+pub fn alternative_query(fields: &Fields, alternative: &Alternative) -> Box<dyn Query> {
+    let per_term: Vec<(Occur, Box<dyn Query>)> = alternative
+        .terms
+        .iter()
+        .map(|term| {
+            let per_field: Vec<Box<dyn Query>> = field_boosts(fields)
+                .iter()
+                .map(|&(field, boost)| boosted(term_query(field, term), boost))
+                .collect();
+            let q: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(per_term))
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqsAndPositions))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 { query } else { Box::new(BoostQuery::new(query, boost)) }
+}

@@ -1,0 +1,324 @@
+//! Query understanding: what the customer typed → what to look for.
+//!
+//! The query is read word by word (a word is what the customer separated with
+//! spaces). Each word gets its exact terms and, beside them, alternatives that
+//! are worth less: synonyms, the words its initials stand for (ㅂㅁㅂㅎ), typo
+//! corrections (배숑 → 배송), and completions of the word still being typed
+//! (비밀버 → 비밀번호). A word typed with the keyboard in English mode
+//! (qothd) is read as the Hangul it was meant to be.
+
+use crate::korean::Analyzer;
+use crate::korean::jamo::{from_dubeolsik, is_hangul_syllable, is_initials_query, is_jamo};
+
+use super::synonyms::Synonyms;
+use super::vocabulary::{Candidate, Vocabulary};
+
+/// Where an alternative came from; each is worth less than an exact match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Exact,
+    /// Two words the customer spaced apart that the help center writes as one
+    /// (배송 지 → 배송지).
+    Spacing,
+    Synonym,
+    Initials,
+    Typo,
+    Completion,
+}
+
+impl Origin {
+    pub fn weight(self) -> f32 {
+        match self {
+            Origin::Exact => 1.0,
+            Origin::Spacing => 0.9,
+            Origin::Synonym => 0.8,
+            Origin::Initials => 0.7,
+            Origin::Typo => 0.6,
+            Origin::Completion => 0.55,
+        }
+    }
+}
+
+/// One way to match a query word: its terms, any of which may match.
+#[derive(Debug, Clone)]
+pub struct Alternative {
+    pub origin: Origin,
+    /// The word or phrase these terms came from (비밀번호 for ㅂㅁㅂㅎ).
+    pub text: String,
+    pub terms: Vec<String>,
+}
+
+/// A word of the query with every way it may match.
+#[derive(Debug, Clone)]
+pub struct Slot {
+    /// The word as typed (after a keyboard-layout fix).
+    pub text: String,
+    pub alternatives: Vec<Alternative>,
+    /// How much the word says about what is wanted (idf of its best term).
+    pub importance: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueryPlan {
+    pub slots: Vec<Slot>,
+    /// The exact terms known to the index, in order, for phrase boosts.
+    pub phrase: Vec<String>,
+    /// The query with typos and keyboard layout corrected, if anything was.
+    pub suggestion: Option<String>,
+}
+
+impl std::fmt::Display for QueryPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for slot in &self.slots {
+            writeln!(f, "{} (importance {:.2})", slot.text, slot.importance)?;
+            for a in &slot.alternatives {
+                writeln!(f, "  {:<10} ×{:.2}  {}  → {}", format!("{:?}", a.origin), a.origin.weight(), a.text, a.terms.join(" · "))?;
+            }
+        }
+        if self.phrase.len() >= 2 {
+            writeln!(f, "phrase: {}", self.phrase.join(" "))?;
+        }
+        if let Some(s) = &self.suggestion {
+            writeln!(f, "suggestion: {s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Words customers add that ask nothing by themselves: how, why, please, is it.
+/// The morpheme analysis reads some of them as nouns (해요, 어케), so they are
+/// dropped by the whole word, at query time only.
+const FILLER_WORDS: [&str; 34] = [
+    "해요", "돼요", "되요", "해", "했어요", "됐어요", "됨", "함", "임", "할까요", "하죠", "어케", "어캐", "어떻게", "어떡해",
+    "어떡하죠", "뭐", "뭔가요", "뭐예요", "뭐에요", "왜", "좀", "요", "궁금해요", "궁금함", "궁금합니다", "알려주세요",
+    "알려줘", "주세요", "있나요", "없나요", "되나요", "하나요", "가능한가요",
+];
+
+/// How many alternatives of each kind a word may get.
+const MAX_INITIALS: usize = 4;
+const MAX_CORRECTIONS: usize = 2;
+const MAX_COMPLETIONS: usize = 4;
+
+pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, synonyms: &Synonyms) -> QueryPlan {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut slots = Vec::with_capacity(words.len());
+    let mut corrected: Vec<String> = Vec::with_capacity(words.len());
+    let mut any_correction = false;
+    // (slot index, term) for every exact primary term, for synonyms and phrases.
+    let mut primaries: Vec<(usize, String)> = Vec::new();
+    let terms_of = |s: &str| -> Vec<String> {
+        let mut terms: Vec<String> = Vec::new();
+        for t in analyzer.analyze(s) {
+            if !terms.contains(&t.text) {
+                terms.push(t.text);
+            }
+        }
+        terms
+    };
+
+    for (i, &typed) in words.iter().enumerate() {
+        let last = i + 1 == words.len();
+        let mut word = typed.to_string();
+        let bare: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
+        if FILLER_WORDS.contains(&bare.as_str()) {
+            slots.push(Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 });
+            corrected.push(word);
+            continue;
+        }
+        let mut analysed = analyzer.analyze(&word);
+        // English-mode typing: a Latin word the help center never uses and that
+        // is no known loanword, whose 두벌식 reading is whole syllables the help
+        // center does use (qothd → 배송, but email stays email).
+        if word.chars().all(|c| c.is_ascii_alphabetic())
+            && !analysed.iter().any(|t| vocabulary.df(&t.text) > 0)
+            && synonyms.find(&[word.to_lowercase()]).is_empty()
+            && let Some(hangul) = from_dubeolsik(&word)
+            && reads_as_hangul(&hangul, last)
+        {
+            let hangul_terms = analyzer.analyze(&hangul);
+            let all_known = !hangul_terms.is_empty() && hangul_terms.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
+            if all_known || (last && !vocabulary.completions(&hangul, 1).is_empty()) {
+                word = hangul;
+                analysed = hangul_terms;
+                any_correction = true;
+            }
+        }
+        let mut exact: Vec<String> = Vec::new();
+        for t in &analysed {
+            if !exact.contains(&t.text) {
+                exact.push(t.text.clone());
+            }
+            if t.primary {
+                primaries.push((i, t.text.clone()));
+            }
+        }
+        let mut slot = Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 };
+        let mut correction = word.clone();
+        let all_known = analysed.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
+        if !exact.is_empty() {
+            slot.alternatives.push(Alternative { origin: Origin::Exact, text: word.clone(), terms: exact.clone() });
+        }
+        let add = |origin: Origin, candidates: Vec<Candidate>, slot: &mut Slot| {
+            for c in candidates {
+                let terms = terms_of(&c.word);
+                if terms.is_empty() || slot.alternatives.iter().any(|a| a.terms == terms) {
+                    continue;
+                }
+                slot.alternatives.push(Alternative { origin, text: c.word, terms });
+            }
+        };
+        // The last word may be unfinished. If the help center has words it is
+        // the beginning of (비밀버 → 비밀번호, 회원강 → 회원가입), it is being
+        // typed, not mistyped. A last word of only particles or endings (돼요)
+        // is finished; a known word of one syllable (법, 돈) is too short to guess.
+        let typing = last && !exact.is_empty() && !(all_known && word.chars().count() < 2);
+        let growing = if typing { vocabulary.completions(&word, MAX_COMPLETIONS) } else { Vec::new() };
+        let mut corrected_typo = false;
+        if is_initials_query(&word) && word.chars().count() >= 2 {
+            let whole = vocabulary.by_initials(&word, MAX_INITIALS);
+            if whole.is_empty() {
+                // ㅎㅇㅌㅌ: initials of words the help center writes apart (회원 탈퇴).
+                for part in split_initials(&word, vocabulary) {
+                    add(Origin::Initials, vocabulary.by_initials(&part, MAX_INITIALS), &mut slot);
+                }
+            } else {
+                add(Origin::Initials, whole, &mut slot);
+            }
+        } else if !all_known
+            && growing.is_empty()
+            && !word.chars().last().is_some_and(is_jamo)
+            && word.chars().filter(|c| is_hangul_syllable(*c)).count() >= 2
+        {
+            let candidates = vocabulary.corrections(&word, MAX_CORRECTIONS);
+            if let Some(best) = candidates.first() {
+                correction = format!("{}{}", best.word, word.chars().skip(best.covers_chars).collect::<String>());
+                any_correction = true;
+                corrected_typo = true;
+            }
+            add(Origin::Typo, candidates, &mut slot);
+        }
+        if typing && !corrected_typo {
+            let unfinished = !all_known || word.chars().last().is_some_and(is_jamo);
+            let found = if growing.is_empty() { tail_completions(&word, vocabulary, unfinished) } else { growing };
+            add(Origin::Completion, found, &mut slot);
+        }
+        corrected.push(correction);
+        slots.push(slot);
+    }
+
+    let terms: Vec<String> = primaries.iter().map(|(_, t)| t.clone()).collect();
+    for found in synonyms.find(&terms) {
+        let covered: Vec<usize> = primaries[found.start..found.end].iter().map(|(s, _)| *s).collect();
+        let alt_terms = terms_of(&found.phrase);
+        for &s in covered.iter().collect::<std::collections::BTreeSet<_>>() {
+            let slot = &mut slots[s];
+            if !slot.alternatives.iter().any(|a| a.terms == alt_terms) {
+                slot.alternatives.push(Alternative { origin: Origin::Synonym, text: found.phrase.clone(), terms: alt_terms.clone() });
+            }
+        }
+    }
+
+    // 배송 지 → 배송지: a word split by a stray space, joined again.
+    for i in 1..slots.len() {
+        let joined = format!("{}{}", slots[i - 1].text, slots[i].text);
+        let terms = terms_of(&joined);
+        let new_word = terms.iter().any(|t| {
+            vocabulary.df(t) > 0 && ![&slots[i - 1], &slots[i]].iter().any(|s| s.alternatives.iter().any(|a| a.terms.contains(t)))
+        });
+        if new_word {
+            for s in [i - 1, i] {
+                slots[s].alternatives.push(Alternative { origin: Origin::Spacing, text: joined.clone(), terms: terms.clone() });
+            }
+        }
+    }
+    for slot in &mut slots {
+        slot.importance = importance(slot, vocabulary);
+    }
+    let phrase = terms.into_iter().filter(|t| vocabulary.df(t) > 0).collect();
+    let suggestion = any_correction.then(|| corrected.join(" ")).filter(|s| s.as_str() != text.trim());
+    QueryPlan { slots, phrase, suggestion }
+}
+
+/// When the word being typed completes to nothing as a whole, its end may be a
+/// new word begun without a space (배송조ㅎ → 조회).
+fn tail_completions(word: &str, vocabulary: &Vocabulary, unfinished: bool) -> Vec<Candidate> {
+    if !unfinished {
+        return Vec::new();
+    }
+    // The head must be a whole word the help center uses, of two syllables or
+    // more: 배송 + 조ㅎ, not 변 + 갱.
+    for (start, _) in word.char_indices().skip(2) {
+        let (head, tail) = word.split_at(start);
+        if vocabulary.df(head) > 0 {
+            let found = vocabulary.completions(tail, MAX_COMPLETIONS);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// Splits initials into the fewest runs (of two or more) that are each the
+/// initials of a key word: ㅎㅇㅌㅌ → ㅎㅇ · ㅌㅌ. Empty if there is no such split.
+fn split_initials(initials: &str, vocabulary: &Vocabulary) -> Vec<String> {
+    let chars: Vec<char> = initials.chars().collect();
+    let n = chars.len();
+    // best[i]: fewest runs covering chars[..i], and where the last run starts.
+    let mut best: Vec<Option<(usize, usize)>> = vec![None; n + 1];
+    best[0] = Some((0, 0));
+    for end in 2..=n {
+        for start in 0..=end - 2 {
+            let Some((runs, _)) = best[start] else { continue };
+            let run: String = chars[start..end].iter().collect();
+            if !vocabulary.by_initials(&run, 1).is_empty() && best[end].is_none_or(|(r, _)| runs + 1 < r) {
+                best[end] = Some((runs + 1, start));
+            }
+        }
+    }
+    let mut runs = Vec::new();
+    let mut end = n;
+    while end > 0 {
+        let Some((_, start)) = best[end] else { return Vec::new() };
+        runs.push(chars[start..end].iter().collect());
+        end = start;
+    }
+    runs.reverse();
+    runs
+}
+
+/// Whether a 두벌식 reading is Hangul a person would have typed: whole
+/// syllables, except that the last word may end mid-syllable.
+fn reads_as_hangul(hangul: &str, last: bool) -> bool {
+    let chars: Vec<char> = hangul.chars().collect();
+    let complete = |c: &char| is_hangul_syllable(*c) || c.is_whitespace();
+    match chars.split_last() {
+        Some((end, rest)) => rest.iter().all(complete) && (complete(end) || (last && is_jamo(*end))),
+        None => false,
+    }
+}
+
+/// The idf of the word's most telling term the index knows. A word the index
+/// does not know and nothing could correct is as telling as a word can be: the
+/// help center has nothing about it.
+fn importance(slot: &Slot, vocabulary: &Vocabulary) -> f32 {
+    let best = |origin_filter: &dyn Fn(Origin) -> bool| {
+        slot.alternatives
+            .iter()
+            .filter(|a| origin_filter(a.origin))
+            .flat_map(|a| &a.terms)
+            .filter(|t| vocabulary.df(t) > 0)
+            .map(|t| vocabulary.idf(t))
+            .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))))
+    };
+    if let Some(idf) = best(&|o| o == Origin::Exact) {
+        return idf;
+    }
+    if let Some(idf) = best(&|_| true) {
+        return idf;
+    }
+    // A single unknown syllable (어, 먹) is too short to say the help center
+    // lacks the topic; a longer unknown word (채용, 중고) says it does.
+    let telling = slot.alternatives.iter().flat_map(|a| &a.terms).any(|t| t.chars().count() >= 2);
+    if telling { vocabulary.unseen_idf() } else { 0.0 }
+}

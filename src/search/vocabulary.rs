@@ -1,0 +1,202 @@
+//! The words of the help center, read from the index: what typos are corrected
+//! to, what half-typed words complete to, and what initials (ㅂㅁㅂㅎ) stand for.
+//!
+//! Built from the index rather than from a word list, so it knows exactly the
+//! words that can match, in any help center's content.
+
+use std::collections::HashMap;
+
+use tantivy::Searcher;
+use tantivy::schema::Field;
+
+use crate::index::Fields;
+use crate::korean::jamo::{self, initials, jamo_units, keystrokes};
+
+/// One word the index holds, with what fuzzy matching needs.
+#[derive(Debug)]
+pub struct Word {
+    pub text: String,
+    /// Entries holding the word in any field (the largest per-field count).
+    pub df: u32,
+    /// Found in a question, title, alias or tag, not only in answer text.
+    pub key: bool,
+    units: Vec<char>,
+    syllables: usize,
+}
+
+#[derive(Debug, Default)]
+pub struct Vocabulary {
+    df: HashMap<String, u32>,
+    words: Vec<Word>,
+    /// (keystrokes, word index), sorted: completions are one range of it.
+    by_keystrokes: Vec<(String, u32)>,
+    /// Initials of key words: ㅂㅁㅂㅎ → 비밀번호.
+    by_initials: HashMap<String, Vec<u32>>,
+    num_docs: u64,
+}
+
+/// A vocabulary word that a customer's input may have meant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub word: String,
+    /// Jamo edits needed, in half-edits (typos); 0 for completions and initials.
+    pub distance: usize,
+    /// Characters of the input the word stands for (the rest is a particle
+    /// or ending: 배숑이 → 배송 covers 2 of 3).
+    pub covers_chars: usize,
+}
+
+impl Vocabulary {
+    pub fn build(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Vocabulary> {
+        let key_fields = [fields.title, fields.aliases, fields.article_aliases, fields.tags, fields.article_title];
+        let mut stats: HashMap<String, (u32, bool)> = HashMap::new();
+        for (field, key) in key_fields.iter().map(|f| (*f, true)).chain([(fields.body, false)]) {
+            for (term, df) in field_terms(searcher, field)? {
+                let entry = stats.entry(term).or_insert((0, false));
+                entry.0 = entry.0.max(df);
+                entry.1 |= key;
+            }
+        }
+        let mut vocabulary = Vocabulary { num_docs: searcher.num_docs(), ..Vocabulary::default() };
+        for (text, (df, key)) in stats {
+            vocabulary.df.insert(text.clone(), df);
+            let syllables = text.chars().filter(|c| jamo::is_hangul_syllable(*c)).count();
+            let latin = text.chars().all(|c| c.is_ascii_alphanumeric()) && text.len() >= 2;
+            if syllables >= 2 || (latin && !text.chars().all(|c| c.is_ascii_digit())) {
+                vocabulary.words.push(Word { units: jamo_units(&text), syllables, text, df, key });
+            }
+        }
+        vocabulary.words.sort_by(|a, b| b.df.cmp(&a.df).then_with(|| a.text.cmp(&b.text)));
+        for (i, word) in vocabulary.words.iter().enumerate() {
+            vocabulary.by_keystrokes.push((keystrokes(&word.text), i as u32));
+            if word.key && word.syllables >= 2 && word.syllables == word.text.chars().count() {
+                vocabulary.by_initials.entry(initials(&word.text)).or_default().push(i as u32);
+            }
+        }
+        vocabulary.by_keystrokes.sort();
+        Ok(vocabulary)
+    }
+
+    /// Entries holding `term`; 0 if the help center never uses it.
+    pub fn df(&self, term: &str) -> u32 {
+        self.df.get(term).copied().unwrap_or(0)
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.num_docs
+    }
+
+    /// How informative a term is (BM25's idf), for weighing query words.
+    pub fn idf(&self, term: &str) -> f32 {
+        self.idf_of(self.df(term))
+    }
+
+    /// The idf of a word no entry holds: the most telling a word can be.
+    pub fn unseen_idf(&self) -> f32 {
+        self.idf_of(0)
+    }
+
+    fn idf_of(&self, df: u32) -> f32 {
+        let n = self.num_docs.max(1) as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Words the input may be a misspelling of, fewest edits first. The input is
+    /// a whole word as typed, maybe with a particle after it.
+    pub fn corrections(&self, typed: &str, max: usize) -> Vec<Candidate> {
+        let typed_units = jamo_units(typed);
+        let typed_syllables = typed.chars().filter(|c| jamo::is_hangul_syllable(*c)).count();
+        if typed_syllables < 2 {
+            return Vec::new();
+        }
+        let mut found: Vec<(usize, Candidate, u32)> = Vec::new();
+        for word in &self.words {
+            if word.syllables < 2 || word.units.len() > typed_units.len() + 3 || word.syllables + 3 < typed_syllables {
+                continue;
+            }
+            // A longer word may take more edits: one up to three syllables, two beyond.
+            let allowed = if word.syllables >= 4 { 2 * jamo::EDIT } else { jamo::EDIT };
+            let Some((distance, matched)) = jamo::prefix_distance_within(&word.units, &typed_units, allowed) else {
+                continue;
+            };
+            if distance == 0 {
+                continue;
+            }
+            let covers_chars = matched.div_ceil(3).min(typed.chars().count());
+            let left_over = typed.chars().count() - covers_chars;
+            if left_over > 2 {
+                continue;
+            }
+            // Edits cost most; each syllable left over (a particle) a little.
+            let cost = distance * 2 + left_over * 3;
+            found.push((cost, Candidate { word: word.text.clone(), distance, covers_chars }, word.df));
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
+        let best = found.first().map_or(0, |f| f.0);
+        found.into_iter().take_while(|f| f.0 == best).take(max).map(|f| f.1).collect()
+    }
+
+    /// Words that the input, still being typed, may become: 비밀버 → 비밀번호,
+    /// 회원강 → 회원가입. Words in questions and titles first, then by use.
+    pub fn completions(&self, typed: &str, max: usize) -> Vec<Candidate> {
+        let keys = keystrokes(typed);
+        if keys.chars().count() < 2 {
+            return Vec::new();
+        }
+        let start = self.by_keystrokes.partition_point(|(k, _)| k.as_str() < keys.as_str());
+        let mut found: Vec<&Word> = self.by_keystrokes[start..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(&keys))
+            .map(|(_, i)| &self.words[*i as usize])
+            .filter(|w| w.text != typed)
+            .collect();
+        found.sort_by(|a, b| b.key.cmp(&a.key).then(b.df.cmp(&a.df)).then(a.text.len().cmp(&b.text.len())));
+        let covers_chars = typed.chars().count();
+        found
+            .into_iter()
+            .take(max)
+            .map(|w| Candidate { word: w.text.clone(), distance: 0, covers_chars })
+            .collect()
+    }
+
+    /// Key words whose initials are `typed` (ㅂㅁㅂㅎ → 비밀번호), or, if none,
+    /// start with it (ㅂㅁㅂ while still typing).
+    pub fn by_initials(&self, typed: &str, max: usize) -> Vec<Candidate> {
+        let covers_chars = typed.chars().count();
+        let to_candidates = |ids: &mut dyn Iterator<Item = u32>| -> Vec<Candidate> {
+            ids.take(max)
+                .map(|i| Candidate { word: self.words[i as usize].text.clone(), distance: 0, covers_chars })
+                .collect()
+        };
+        if let Some(ids) = self.by_initials.get(typed) {
+            return to_candidates(&mut ids.iter().copied());
+        }
+        if covers_chars < 2 {
+            return Vec::new();
+        }
+        let mut prefixed: Vec<u32> = self
+            .by_initials
+            .iter()
+            .filter(|(k, _)| k.starts_with(typed))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect();
+        prefixed.sort_by_key(|&i| std::cmp::Reverse(self.words[i as usize].df));
+        to_candidates(&mut prefixed.into_iter())
+    }
+}
+
+/// Every term of `field` with its document frequency, summed over segments.
+fn field_terms(searcher: &Searcher, field: Field) -> tantivy::Result<HashMap<String, u32>> {
+    let mut terms: HashMap<String, u32> = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                *terms.entry(text.to_string()).or_default() += stream.value().doc_freq;
+            }
+        }
+    }
+    Ok(terms)
+}

@@ -1,0 +1,192 @@
+//! The public API: search, suggestions while typing, and articles.
+
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::error::ApiError;
+use super::state::AppState;
+use crate::content::{ArticleKind, article_html};
+use crate::search::{DEFAULT_LIMIT, SearchRequest, SearchResponse};
+
+/// The query string as text; a string that cannot be decoded is a 400 in our
+/// error shape, not axum's plain-text rejection.
+pub struct Params(HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
+        // Decoding is lossy (bad bytes become U+FFFD); a query that is not
+        // UTF-8 is refused instead of searched as garbage.
+        let raw = parts.uri.query().unwrap_or_default().replace('+', " ");
+        if std::str::from_utf8(&crate::content::percent_decode_bytes(&raw)).is_err() {
+            return Err(ApiError::bad_parameter("the query string is not valid UTF-8 once percent-decoded"));
+        }
+        match Query::<HashMap<String, String>>::from_request_parts(parts, state).await {
+            Ok(Query(map)) => Ok(Params(map)),
+            Err(e) => Err(ApiError::bad_parameter(format!("the query string cannot be read: {}", e.body_text()))),
+        }
+    }
+}
+
+impl Params {
+    fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// A whole-number parameter, `default` when absent.
+    fn number(&self, name: &str, default: usize) -> Result<usize, ApiError> {
+        match self.text(name) {
+            None | Some("") => Ok(default),
+            Some(raw) => raw
+                .trim()
+                .parse()
+                .map_err(|_| ApiError::bad_parameter(format!("`{name}` must be a whole number, got `{}`", truncate(raw)))),
+        }
+    }
+}
+
+fn truncate(raw: &str) -> String {
+    let mut s: String = raw.chars().take(40).collect();
+    if raw.chars().count() > 40 {
+        s.push('…');
+    }
+    s
+}
+
+/// Search the help center.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    params(
+        ("q" = String, Query, description = "The customer's question, up to 500 characters; Korean in any form."),
+        ("limit" = Option<usize>, Query, description = "Hits per page, 1–50 (default 10)."),
+        ("offset" = Option<usize>, Query, description = "Hits to skip, at most 1000."),
+        ("category" = Option<String>, Query, description = "Only entries of this category."),
+    ),
+    responses(
+        (status = 200, description = "Ranked entries", body = SearchResponse),
+        (status = 400, description = "Bad parameter", body = super::error::ErrorBody),
+        (status = 429, description = "Too many requests from this address", body = super::error::ErrorBody),
+        (status = 503, description = "The index is still loading", body = super::error::ErrorBody),
+    )
+)]
+pub async fn search(State(state): State<AppState>, params: Params) -> Result<Json<SearchResponse>, ApiError> {
+    let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
+    let request = SearchRequest {
+        q: params.text("q").unwrap_or_default().to_string(),
+        limit: params.number("limit", DEFAULT_LIMIT)?,
+        offset: params.number("offset", 0)?,
+        category: params.text("category").filter(|c| !c.is_empty()).map(str::to_string),
+    };
+    let response = snapshot.engine.search(&request)?;
+    if response.total == 0 {
+        state.metrics.zero_result_searches.inc();
+    }
+    Ok(Json(response))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestions {
+    pub query: String,
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A question or title the customer may be typing toward.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suggestion {
+    pub text: String,
+    pub id: String,
+    pub url: String,
+    pub category: Option<String>,
+}
+
+/// How many completions a search box shows.
+const SUGGESTIONS: usize = 8;
+
+/// Questions and titles completing what the customer is typing, half-typed
+/// syllables (비밀버) and initials (ㅂㅁㅂㅎ) included.
+#[utoipa::path(
+    get,
+    path = "/api/suggest",
+    params(("q" = String, Query, description = "What the customer has typed so far.")),
+    responses(
+        (status = 200, description = "Completions, best first", body = Suggestions),
+        (status = 400, description = "Bad parameter", body = super::error::ErrorBody),
+        (status = 503, description = "The index is still loading", body = super::error::ErrorBody),
+    )
+)]
+pub async fn suggest(State(state): State<AppState>, params: Params) -> Result<Json<Suggestions>, ApiError> {
+    let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
+    let mut request = SearchRequest::new(params.text("q").unwrap_or_default());
+    request.limit = SUGGESTIONS;
+    let response = snapshot.engine.search(&request)?;
+    let suggestions = response
+        .hits
+        .into_iter()
+        .map(|h| Suggestion { text: h.title, id: h.id, url: h.url, category: h.category })
+        .collect();
+    Ok(Json(Suggestions { query: response.query, suggestions }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticleResponse {
+    pub id: String,
+    pub title: String,
+    pub category: Option<String>,
+    pub tags: Vec<String>,
+    pub updated: Option<String>,
+    /// `faq` or `guide`.
+    pub kind: String,
+    pub url: String,
+    /// The `##` questions or sections, with the anchors search links to.
+    pub sections: Vec<SectionLink>,
+    /// The article rendered from Markdown and sanitized.
+    pub html: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionLink {
+    pub anchor: String,
+    pub title: String,
+}
+
+/// An article's metadata and sanitized HTML.
+#[utoipa::path(
+    get,
+    path = "/api/articles/{id}",
+    params(("id" = String, Path, description = "Article id (its file name, or `id:` in its front matter).")),
+    responses(
+        (status = 200, description = "The article", body = ArticleResponse),
+        (status = 404, description = "No article has this id", body = super::error::ErrorBody),
+        (status = 503, description = "The index is still loading", body = super::error::ErrorBody),
+    )
+)]
+pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<ArticleResponse>, ApiError> {
+    let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
+    let Some(article) = snapshot.articles.get(&id) else {
+        let ids: Vec<&str> = snapshot.articles.keys().map(String::as_str).collect();
+        let hint = crate::content::did_you_mean(&id, &ids).map(|i| format!(" (did you mean `{i}`?)")).unwrap_or_default();
+        return Err(ApiError::not_found(format!("no article has the id `{}`{hint}", truncate(&id))));
+    };
+    Ok(Json(ArticleResponse {
+        id: article.id.clone(),
+        title: article.title.clone(),
+        category: article.category.clone(),
+        tags: article.tags.clone(),
+        updated: article.updated.clone(),
+        kind: match article.kind {
+            ArticleKind::Faq => "faq",
+            ArticleKind::Guide => "guide",
+        }
+        .to_string(),
+        url: format!("/articles/{}", article.id),
+        sections: article.sections.iter().map(|s| SectionLink { anchor: s.anchor.clone(), title: s.heading.clone() }).collect(),
+        html: article_html(article),
+    }))
+}

@@ -1,0 +1,77 @@
+//! `/metrics`: Prometheus text format, with the standard client library.
+
+use std::sync::Mutex;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub route: String,
+    pub method: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RouteLabels {
+    pub route: String,
+}
+
+pub struct Metrics {
+    registry: Mutex<Registry>,
+    pub requests: Family<RequestLabels, Counter>,
+    pub latency: Family<RouteLabels, Histogram>,
+    pub zero_result_searches: Counter,
+    pub reloads: Counter,
+    pub reload_errors: Counter,
+    pub entries: Gauge,
+    pub generation: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::with_prefix("doumi");
+        let requests = Family::<RequestLabels, Counter>::default();
+        // 0.5 ms to ~4 s: searches are sub-millisecond to a few ms.
+        let latency = Family::<RouteLabels, Histogram>::new_with_constructor(|| {
+            Histogram::new([0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 4.0])
+        });
+        let zero_result_searches = Counter::default();
+        let reloads = Counter::default();
+        let reload_errors = Counter::default();
+        let entries = Gauge::default();
+        let generation = Gauge::default();
+        registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
+        registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
+        registry.register("zero_result_searches", "Searches that found no entry", zero_result_searches.clone());
+        registry.register("index_reloads", "Content changes applied to the index", reloads.clone());
+        registry.register("index_reload_errors", "Files that failed to load on a reload (their last good version stays)", reload_errors.clone());
+        registry.register("index_entries", "Searchable entries", entries.clone());
+        registry.register("index_generation", "Index generation, bumped by every applied change", generation.clone());
+        Metrics {
+            registry: Mutex::new(registry),
+            requests,
+            latency,
+            zero_result_searches,
+            reloads,
+            reload_errors,
+            entries,
+            generation,
+        }
+    }
+}
+
+impl Metrics {
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let registry = self.registry.lock().unwrap_or_else(|e| e.into_inner());
+        // Writing into a String cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
+        out
+    }
+}

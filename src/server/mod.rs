@@ -1,0 +1,142 @@
+//! The HTTP service: routes, middleware, and `doumi serve`.
+
+mod api;
+mod error;
+mod metrics;
+mod middleware;
+mod openapi;
+mod ops;
+mod reload;
+mod state;
+
+pub use error::{ApiError, ErrorBody};
+pub use openapi::ApiDoc;
+pub use reload::Reloader;
+pub use state::{AppState, Snapshot};
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+
+/// The header the widget sends its anonymous session id in.
+pub const SESSION_HEADER: &str = "x-doumi-session";
+const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Every route, with the middleware around them.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/search", get(api::search))
+        .route("/api/suggest", get(api::suggest))
+        .route("/api/articles/{id}", get(api::article))
+        .route("/api/openapi.json", get(openapi::document))
+        .route_layer(from_fn_with_state(state.clone(), middleware::rate_limit));
+    let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(|| async { ApiError::not_found("no such path; the API is under /api (see /api/openapi.json)") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path")
+        })
+        // Innermost first: each layer wraps all of the above.
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_millis(state.config.request_timeout_ms)))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(middleware::uri_length))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(from_fn(middleware::json_errors))
+        .layer(cors(&state.config))
+        .layer(from_fn_with_state(state.clone(), middleware::track))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+fn cors(config: &Config) -> CorsLayer {
+    let origins = if config.cors_origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(config.cors_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(SESSION_HEADER)])
+        .max_age(Duration::from_secs(3600))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot listen on {addr}: {cause}")]
+    Bind { addr: SocketAddr, cause: std::io::Error },
+    #[error("the server stopped: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// `doumi serve`: listens on `config.addr`, loads the index in the background
+/// (503 until ready), watches the content, and stops gracefully on SIGINT or
+/// SIGTERM: no new connections, in-flight requests finish, the indexer stops
+/// after the change it is applying.
+pub async fn serve(config: Config) -> Result<(), ServeError> {
+    let addr = config.addr;
+    let listener = TcpListener::bind(addr).await.map_err(|cause| ServeError::Bind { addr, cause })?;
+    serve_on(listener, config, shutdown_signal()).await
+}
+
+/// [`serve`] on a listener already bound, until `shutdown` completes.
+pub async fn serve_on(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
+    let local = listener.local_addr()?;
+    let content = config.content.clone();
+    let state = AppState::new(config);
+    let reloader = Reloader::start(state.clone());
+    tracing::info!(addr = %local, content = %content.display(), "doumi listening");
+    // Tests and scripts read the address from this line (the port may be 0).
+    println!("doumi listening on http://{local}");
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    tokio::task::spawn_blocking(move || reloader.stop()).await.ok();
+    tracing::info!("doumi stopped");
+    served.map_err(ServeError::Io)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

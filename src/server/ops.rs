@@ -1,0 +1,82 @@
+//! Operations: `/healthz` and `/metrics`.
+
+use std::time::UNIX_EPOCH;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`; `degraded` when some file is broken (its last good version is
+    /// served) or the last reload failed; `starting` while the index loads.
+    pub status: String,
+    pub entries: u64,
+    /// Bumped by every applied change.
+    pub generation: u64,
+    pub uptime_seconds: u64,
+    pub last_reload: Option<LastReload>,
+    /// Content errors now, each naming its file and line.
+    pub errors: Vec<ProblemBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LastReload {
+    /// Seconds since the Unix epoch.
+    pub at: u64,
+    pub took_ms: u64,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemBody {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// Whether doumi is serving, and what is wrong with the content if anything.
+#[utoipa::path(get, path = "/healthz", responses(
+    (status = 200, description = "Serving", body = Health),
+    (status = 503, description = "Starting: the index is loading", body = Health),
+))]
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let reload = state.reload.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let last_reload = reload.at.map(|at| LastReload {
+        at: at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+        took_ms: reload.took_ms,
+        error: reload.error.clone(),
+    });
+    let uptime_seconds = state.started.elapsed().as_secs();
+    let Some(snapshot) = state.current() else {
+        let health = Health { status: "starting".into(), entries: 0, generation: 0, uptime_seconds, last_reload, errors: Vec::new() };
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(health));
+    };
+    let errors: Vec<ProblemBody> = snapshot
+        .problems
+        .iter()
+        .filter(|p| p.is_error())
+        .map(|p| ProblemBody { path: p.path.display().to_string(), line: p.line, message: p.message.clone() })
+        .collect();
+    let degraded = !errors.is_empty() || reload.error.is_some();
+    let health = Health {
+        status: if degraded { "degraded" } else { "ok" }.into(),
+        entries: snapshot.entries,
+        generation: snapshot.generation,
+        uptime_seconds,
+        last_reload,
+        errors,
+    };
+    (StatusCode::OK, Json(health))
+}
+
+/// Prometheus metrics.
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+}

@@ -1,0 +1,174 @@
+//! Live reload: a watcher on the content directory, and the indexing thread
+//! that owns the index writer and publishes a new snapshot after each change.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use notify::RecursiveMode;
+use notify_debouncer_full::{DebounceEventResult, Debouncer, new_debouncer};
+
+use super::state::{AppState, ReloadStatus, Snapshot};
+use crate::content::Problem;
+use crate::index::LiveIndex;
+use crate::search::Engine;
+
+enum Message {
+    Changed,
+    Stop,
+}
+
+/// The running indexing thread; `stop` ends it.
+pub struct Reloader {
+    sender: Sender<Message>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Reloader {
+    /// Opens (or builds) the index on a thread of its own, publishes the first
+    /// snapshot, then applies every change to the content directory.
+    pub fn start(state: AppState) -> Reloader {
+        let (sender, receiver) = channel();
+        let watcher_sender = sender.clone();
+        let thread = std::thread::Builder::new()
+            .name("doumi-indexer".into())
+            .spawn(move || run(state, receiver, watcher_sender))
+            .expect("the indexing thread starts");
+        Reloader { sender, thread: Some(thread) }
+    }
+
+    /// Stops the thread once it has finished the change it is applying.
+    pub fn stop(mut self) {
+        let _ = self.sender.send(Message::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
+    let config = state.config.clone();
+    let mut debouncer = watch(&config, sender.clone());
+    // Until the index opens (content folder missing, disk full …) the API
+    // answers 503 and the thread retries.
+    let mut live = loop {
+        let started = std::time::Instant::now();
+        match LiveIndex::open(&config.content, &config.index) {
+            Ok((live, _)) => {
+                record(&state, started, None);
+                break live;
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "cannot open the index; retrying");
+                record(&state, started, Some(e.to_string()));
+                match receiver.recv_timeout(Duration::from_secs(1)) {
+                    Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+                    _ => continue,
+                }
+            }
+        }
+    };
+    if debouncer.is_none() {
+        // The content directory may have appeared while we were retrying.
+        debouncer = watch(&config, sender);
+    }
+    let mut known_errors = error_keys(live.problems());
+    publish(&state, &live);
+    tracing::info!(entries = state.current().map_or(0, |s| s.entries), "index ready");
+
+    while let Ok(message) = receiver.recv() {
+        if let Message::Stop = message {
+            break;
+        }
+        // Coalesce changes that arrived meanwhile into one sync.
+        let mut stop = false;
+        while let Ok(next) = receiver.try_recv() {
+            stop |= matches!(next, Message::Stop);
+        }
+        let started = std::time::Instant::now();
+        match live.sync() {
+            Ok(report) => {
+                let errors = error_keys(live.problems());
+                let new_errors: Vec<&String> = errors.difference(&known_errors).collect();
+                state.metrics.reload_errors.inc_by(new_errors.len() as u64);
+                for problem in new_errors {
+                    tracing::warn!(%problem, "content problem; the last good version is served");
+                }
+                known_errors = errors;
+                if report.changed {
+                    state.metrics.reloads.inc();
+                    publish(&state, &live);
+                    tracing::info!(updated = report.updated.len(), removed = report.removed.len(), rebuilt = report.rebuilt, took_ms = report.took_ms, "index updated");
+                }
+                record(&state, started, None);
+            }
+            Err(e) => {
+                state.metrics.reload_errors.inc();
+                tracing::error!(error = %e, "reload failed; the previous version stays served");
+                record(&state, started, Some(e.to_string()));
+            }
+        }
+        if stop {
+            break;
+        }
+    }
+    drop(debouncer);
+}
+
+/// Starts watching the content directory. Called before the index is opened,
+/// so that a save made while it opens (or just after the first snapshot is
+/// published) still triggers a sync instead of being missed.
+fn watch(config: &crate::config::Config, sender: Sender<Message>) -> Option<Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>> {
+    let debounce = Duration::from_millis(config.reload_debounce_ms);
+    let handler = move |result: DebounceEventResult| {
+        if result.is_ok_and(|events| !events.is_empty()) {
+            let _ = sender.send(Message::Changed);
+        }
+    };
+    let mut debouncer = match new_debouncer(debounce, None, handler) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot watch the content directory; edits need a restart");
+            return None;
+        }
+    };
+    if let Err(e) = debouncer.watch(&config.content, RecursiveMode::Recursive) {
+        tracing::error!(error = %e, path = %config.content.display(), "cannot watch the content directory");
+        return None;
+    }
+    Some(debouncer)
+}
+
+fn error_keys(problems: &[Problem]) -> HashSet<String> {
+    problems.iter().filter(|p| p.is_error()).map(|p| p.to_string()).collect()
+}
+
+fn record(state: &AppState, started: std::time::Instant, error: Option<String>) {
+    let status = ReloadStatus { at: Some(SystemTime::now()), took_ms: started.elapsed().as_millis() as u64, error };
+    *state.reload.lock().unwrap_or_else(|e| e.into_inner()) = status;
+}
+
+/// Builds the snapshot of what `live` serves now and makes it current.
+fn publish(state: &AppState, live: &LiveIndex) {
+    let (engine, synonym_problems) = match Engine::new(live.search_index().clone(), &state.config.content) {
+        Ok(e) => e,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the index vocabulary; the previous version stays served");
+            return;
+        }
+    };
+    let entries = engine.entries();
+    let mut problems = live.problems().to_vec();
+    problems.extend(synonym_problems);
+    let articles = live.library().articles.iter().map(|a| (a.id.clone(), Arc::new(a.clone()))).collect();
+    state.publish(Snapshot {
+        engine,
+        articles,
+        problems,
+        generation: live.generation(),
+        entries,
+        reloaded_at: SystemTime::now(),
+    });
+}
