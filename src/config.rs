@@ -36,6 +36,13 @@ pub struct Config {
     pub reload_debounce_ms: u64,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
+    /// The query log (SQLite); default `<index>/queries.sqlite3`.
+    pub query_log: Option<PathBuf>,
+    /// Query-log rows older than this many days are purged; 0 keeps all.
+    pub log_retention_days: u32,
+    /// A regular expression for this shop's order numbers, masked as
+    /// `[주문번호]` in the query log (default: see `analytics::pii`).
+    pub order_number_pattern: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,12 +65,15 @@ impl Default for Config {
             max_body_bytes: 16 * 1024,
             reload_debounce_ms: 100,
             log_format: LogFormat::Text,
+            query_log: None,
+            log_retention_days: 365,
+            order_number_pattern: None,
         }
     }
 }
 
 /// Keys that `DOUMI_<KEY>` environment variables may set.
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 13] = [
     "content",
     "index",
     "addr",
@@ -74,6 +84,9 @@ const KEYS: [&str; 10] = [
     "max_body_bytes",
     "reload_debounce_ms",
     "log_format",
+    "query_log",
+    "log_retention_days",
+    "order_number_pattern",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -97,7 +110,20 @@ pub fn load(file: Option<&Path>, overrides: impl Serialize) -> Result<Config, Co
     figment = figment
         .merge(Env::prefixed("DOUMI_").only(&KEYS))
         .merge(Serialized::defaults(overrides));
-    figment.extract().map_err(|e| ConfigError::Invalid(describe(e)))
+    let config: Config = figment.extract().map_err(|e| ConfigError::Invalid(describe(e)))?;
+    if let Some(pattern) = &config.order_number_pattern
+        && let Err(e) = crate::analytics::Masker::new(Some(pattern))
+    {
+        return Err(ConfigError::Invalid(format!("`order_number_pattern` is not a valid regular expression: {e}")));
+    }
+    Ok(config)
+}
+
+impl Config {
+    /// Where the query log lives.
+    pub fn query_log_path(&self) -> PathBuf {
+        self.query_log.clone().unwrap_or_else(|| self.index.join("queries.sqlite3"))
+    }
 }
 
 /// figment's errors name the key; add where the value came from.

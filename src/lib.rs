@@ -2,8 +2,10 @@
 //!
 //! Data flows one way: [`content`] reads Markdown articles into entries, [`korean`]
 //! analyses their text, [`index`] stores them in tantivy, and [`search`] answers
-//! customer questions from that index.
+//! customer questions from that index. [`analytics`] logs what customers searched
+//! and did, and turns what they did not find into the gap report.
 
+pub mod analytics;
 pub mod config;
 pub mod content;
 pub mod eval;

@@ -21,6 +21,8 @@ use doumi::search::{self, Engine, SearchRequest, SearchResponse};
 ///   doumi index                          build index/ from content/
 ///   doumi search "비밀번호를 잊어버렸어요"   ask a question
 ///   doumi check                          lint content/ before publishing
+///   doumi serve                          the HTTP API and live reload
+///   doumi report --since 7d              what customers did not find
 ///
 /// Exit codes: 0 success, 1 content problems found (index and check),
 /// 2 an error (bad flag or argument, missing folder, unusable index).
@@ -97,6 +99,10 @@ enum Command {
     ///   max_body_bytes         larger bodies get 413            16384
     ///   reload_debounce_ms     quiet time before applying edits 100
     ///   log_format             text or json                     text
+    ///   query_log              SQLite query log          index/queries.sqlite3
+    ///   log_retention_days     query-log rows kept this long, 0 = forever  365
+    ///   order_number_pattern   regex of this shop's order numbers, masked
+    ///                          in the query log           (see README)
     ///
     /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
     Serve(ServeArgs),
@@ -146,6 +152,77 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// Report what customers searched for and did not find, and the
+    /// self-service KPIs.
+    ///
+    /// Reads the query log that `doumi serve` writes: unanswered searches
+    /// (no results, low confidence, no click, voted not helpful, followed by
+    /// contacting support, or reworded) are clustered into gaps — spacing
+    /// variants, typos and half-typed states folded together — each with its
+    /// count, example phrasings, the closest entry today and what to do. KPIs
+    /// (searches, sessions, zero-result, click-through, self-service,
+    /// helpfulness, escalation) come for the period, the period before, and
+    /// each day.
+    ///
+    /// Example: doumi report --since 7d --format csv --out gaps.csv
+    Report(ReportArgs),
+    /// Write made-up customer traffic to a separate log, for demos and tests.
+    ///
+    /// Customers ask the questions of a labelled query set (the `doumi eval`
+    /// format), some typing in the widget (half-typed states are searched
+    /// too), then click, vote, reword or contact support depending on whether
+    /// the expected answer was in the top 3. Written to --log (default
+    /// index/simulated.sqlite3), never to the live query log, with every
+    /// search marked `simulated`. Then: doumi report --log index/simulated.sqlite3
+    Simulate(SimulateArgs),
+}
+
+#[derive(Args, Debug)]
+struct ReportArgs {
+    /// The period: days, hours or weeks back from now (30d, 12h, 2w), or a
+    /// date (2026-11-01, from midnight Korean time). Trends compare it with
+    /// the period of the same length before it.
+    #[arg(long, default_value = "30d", value_name = "PERIOD")]
+    since: doumi::analytics::Since,
+    /// md for people, json for tools, csv for the gaps as a spreadsheet,
+    /// daily-csv for the KPIs per day.
+    #[arg(long, default_value = "md", value_parser = ["md", "json", "csv", "daily-csv"])]
+    format: String,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Also write a draft article (draft: true) for each of the top gaps that
+    /// need one, titled by the customers' words with their phrasings as
+    /// aliases. Existing files are never overwritten.
+    #[arg(long, value_name = "DIR")]
+    drafts: Option<PathBuf>,
+    /// Replay each gap's phrasings against today's index and say which gaps
+    /// new content now answers.
+    #[arg(long)]
+    recheck: bool,
+    /// Read this query log instead of the configured one (e.g. a simulated one).
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+struct SimulateArgs {
+    /// Labelled queries (JSON lines, as for `doumi eval`) customers ask.
+    #[arg(long, value_name = "FILE")]
+    queries: PathBuf,
+    /// Customer visits to simulate.
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    sessions: u32,
+    /// Spread the visits over this many days up to now.
+    #[arg(long, default_value_t = 30, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    days: u32,
+    /// Seed for the customers' choices: the same seed gives the same traffic.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to write [default: <index>/simulated.sqlite3]. Refused if it is
+    /// the live query log.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -216,7 +293,85 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => run_search(&config, args),
         Command::Check { json } => run_check(&config, json),
         Command::Eval { queries, json, markdown } => run_eval(&config, &queries, json, markdown),
+        Command::Report(args) => run_report(&config, args),
+        Command::Simulate(args) => run_simulate(&config, args),
     }
+}
+
+/// The search engine over `config`'s index, built first if there is none.
+fn open_engine(config: &Config) -> anyhow::Result<Engine> {
+    let index = SearchIndex::open_or_build(&config.content, &config.index, |why, library| {
+        let why = if matches!(why, IndexError::NotBuilt(_)) { "no index yet" } else { "the index was built by another doumi version" };
+        eprintln!("doumi: {why}; building it from {}", config.content.display());
+        print_problems(&library.problems);
+    })?;
+    Ok(Engine::new(index, &config.content)?.0)
+}
+
+fn run_report(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    use doumi::analytics::{ReportOptions, Store, report};
+    let path = args.log.clone().unwrap_or_else(|| config.query_log_path());
+    let store = Store::open_existing(&path)?;
+    let engine = open_engine(config)?;
+    let options = ReportOptions { since: args.since, now_ms: doumi::analytics::record::now_ms(), recheck: args.recheck };
+    let built = report::build(&store, &engine, options)?;
+    let text = match args.format.as_str() {
+        "json" => built.to_json() + "\n",
+        "csv" => built.gaps_csv(),
+        "daily-csv" => built.daily_csv(),
+        _ => built.to_markdown(),
+    };
+    match &args.out {
+        Some(file) => std::fs::write(file, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?,
+        None => io::stdout().lock().write_all(text.as_bytes())?,
+    }
+    if let Some(dir) = &args.drafts {
+        let written = report::write_drafts(&built, dir)?;
+        eprintln!("wrote {} draft(s) to {}", written.len(), dir.display());
+        for path in written {
+            eprintln!("  {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_simulate(config: &Config, args: SimulateArgs) -> anyhow::Result<ExitCode> {
+    use doumi::analytics::simulate::{Simulation, simulate};
+    use doumi::analytics::{Masker, Store};
+    let path = args.log.clone().unwrap_or_else(|| config.index.join("simulated.sqlite3"));
+    let live = config.query_log_path();
+    let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    };
+    if same(&path, &live) {
+        anyhow::bail!("--log {} is the live query log; simulated traffic goes to a file of its own", path.display());
+    }
+    let queries = doumi::eval::read_queries(&args.queries)?;
+    let engine = open_engine(config)?;
+    let masker = Masker::new(config.order_number_pattern.as_deref())?;
+    let mut store = Store::open(&path)?;
+    let simulation = Simulation {
+        sessions: args.sessions as usize,
+        days: args.days,
+        seed: args.seed,
+        now_ms: doumi::analytics::record::now_ms(),
+    };
+    let done = simulate(&engine, &masker, &queries, simulation, &mut store)?;
+    eprintln!(
+        "simulated {} sessions over {} days into {}: {} searches, {} clicks, {} helpful, {} not helpful, {} reworded, {} contacted support",
+        done.sessions,
+        args.days,
+        path.display(),
+        done.searches,
+        done.clicks,
+        done.helpful,
+        done.not_helpful,
+        done.reworded,
+        done.escalations
+    );
+    eprintln!("see it with: doumi report --log {}", path.display());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_serve(config: Config) -> anyhow::Result<ExitCode> {
@@ -264,12 +419,7 @@ fn run_index(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
 fn run_search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let request = SearchRequest { q: args.query, limit: args.limit, offset: args.offset, category: args.category };
     request.validate()?;
-    let index = SearchIndex::open_or_build(&config.content, &config.index, |why, library| {
-        let why = if matches!(why, IndexError::NotBuilt(_)) { "no index yet" } else { "the index was built by another doumi version" };
-        eprintln!("doumi: {why}; building it from {}", config.content.display());
-        print_problems(&library.problems);
-    })?;
-    let (engine, _) = Engine::new(index, &config.content)?;
+    let engine = open_engine(config)?;
     if args.explain {
         eprint!("{}", engine.plan(request.q.trim()));
     }

@@ -232,12 +232,9 @@ impl Composer {
                 let i = INITIALS.iter().position(|&x| x == i);
                 let m = MEDIALS.iter().position(|&x| x == m);
                 let f = last.map_or(Some(0), final_index);
-                match (i, m, f) {
-                    (Some(i), Some(m), Some(f)) => {
-                        let code = SYLLABLE_BASE + (i * 588 + m * 28 + f) as u32;
-                        out.extend(char::from_u32(code));
-                    }
-                    _ => {}
+                if let (Some(i), Some(m), Some(f)) = (i, m, f) {
+                    let code = SYLLABLE_BASE + (i * 588 + m * 28 + f) as u32;
+                    out.extend(char::from_u32(code));
                 }
             }
             (i, m, _) => {

@@ -188,7 +188,7 @@ impl Engine {
             return Ok(empty(None));
         }
         let addresses: Vec<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
-        let covered = coverage::coverage(&searcher, fields, &plan, &addresses)?;
+        let covered = coverage::coverage(searcher, fields, &plan, &addresses)?;
         let mut ranked: Vec<(f32, f32, DocAddress)> = candidates
             .iter()
             .zip(&covered)
@@ -196,7 +196,7 @@ impl Engine {
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         let confidence = ranked.first().map_or(0.0, |r| r.1);
-        let mut generator = SnippetGenerator::create(&searcher, &*query, fields.body)?;
+        let mut generator = SnippetGenerator::create(searcher, &*query, fields.body)?;
         generator.set_max_num_chars(SNIPPET_CHARS);
         let mut hits = Vec::with_capacity(request.limit);
         // A guide's section that ranks above the guide as a whole is the more

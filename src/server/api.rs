@@ -9,6 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::ApiError;
+use super::session::Session;
+use crate::analytics::Source;
 use super::state::AppState;
 use crate::content::{ArticleKind, article_html};
 use crate::search::{DEFAULT_LIMIT, SearchRequest, SearchResponse};
@@ -35,7 +37,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
 }
 
 impl Params {
-    fn text(&self, name: &str) -> Option<&str> {
+    pub(super) fn text(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }
 
@@ -51,7 +53,7 @@ impl Params {
     }
 }
 
-fn truncate(raw: &str) -> String {
+pub(super) fn truncate(raw: &str) -> String {
     let mut s: String = raw.chars().take(40).collect();
     if raw.chars().count() > 40 {
         s.push('…');
@@ -68,6 +70,8 @@ fn truncate(raw: &str) -> String {
         ("limit" = Option<usize>, Query, description = "Hits per page, 1–50 (default 10)."),
         ("offset" = Option<usize>, Query, description = "Hits to skip, at most 1000."),
         ("category" = Option<String>, Query, description = "Only entries of this category."),
+        ("source" = Option<String>, Query, description = "Who is asking, for the query log: `widget`, `page` or `api` (default)."),
+        ("x-doumi-session" = Option<String>, Header, description = "Anonymous session id (8–64 letters, digits, - or _); derived from the client when absent."),
     ),
     responses(
         (status = 200, description = "Ranked entries", body = SearchResponse),
@@ -76,8 +80,13 @@ fn truncate(raw: &str) -> String {
         (status = 503, description = "The index is still loading", body = super::error::ErrorBody),
     )
 )]
-pub async fn search(State(state): State<AppState>, params: Params) -> Result<Json<SearchResponse>, ApiError> {
+pub async fn search(State(state): State<AppState>, session: Session, params: Params) -> Result<Json<SearchResponse>, ApiError> {
     let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
+    let source = match params.text("source") {
+        None | Some("") => Source::Api,
+        Some(name) => Source::from_client(name)
+            .ok_or_else(|| ApiError::bad_parameter(format!("`source` must be widget, page or api, got `{}`", truncate(name))))?,
+    };
     let request = SearchRequest {
         q: params.text("q").unwrap_or_default().to_string(),
         limit: params.number("limit", DEFAULT_LIMIT)?,
@@ -87,6 +96,10 @@ pub async fn search(State(state): State<AppState>, params: Params) -> Result<Jso
     let response = snapshot.engine.search(&request)?;
     if response.total == 0 {
         state.metrics.zero_result_searches.inc();
+    }
+    if let Some(log) = &state.query_log {
+        // Never waits: a full log drops the record and counts it.
+        log.search(&request.q, &response, &session.0, source);
     }
     Ok(Json(response))
 }

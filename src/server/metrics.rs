@@ -30,6 +30,7 @@ pub struct Metrics {
     pub reload_errors: Counter,
     pub entries: Gauge,
     pub generation: Gauge,
+    pub query_log: crate::analytics::LogCounters,
 }
 
 impl Default for Metrics {
@@ -52,6 +53,15 @@ impl Default for Metrics {
         registry.register("index_reload_errors", "Files that failed to load on a reload (their last good version stays)", reload_errors.clone());
         registry.register("index_entries", "Searchable entries", entries.clone());
         registry.register("index_generation", "Index generation, bumped by every applied change", generation.clone());
+        let query_log = crate::analytics::LogCounters::default();
+        registry.register("query_log_searches", "Searches written to the query log", query_log.searches.clone());
+        registry.register("query_log_events", "Events (clicks, votes, escalations) written to the query log", query_log.events.clone());
+        registry.register(
+            "query_log_dropped",
+            "Query log records dropped: the writer could not keep up, or a batch failed twice",
+            query_log.dropped.clone(),
+        );
+        registry.register("query_log_purged", "Query log rows purged after the retention period", query_log.purged.clone());
         Metrics {
             registry: Mutex::new(registry),
             requests,
@@ -61,6 +71,7 @@ impl Default for Metrics {
             reload_errors,
             entries,
             generation,
+            query_log,
         }
     }
 }

@@ -1,12 +1,15 @@
 //! The HTTP service: routes, middleware, and `doumi serve`.
 
+mod admin;
 mod api;
 mod error;
+mod events;
 mod metrics;
 mod middleware;
 mod openapi;
 mod ops;
 mod reload;
+mod session;
 mod state;
 
 pub use error::{ApiError, ErrorBody};
@@ -22,7 +25,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -43,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/suggest", get(api::suggest))
         .route("/api/articles/{id}", get(api::article))
+        .route("/api/events", post(events::record))
+        .route("/api/admin/report", get(admin::report))
         .route("/api/openapi.json", get(openapi::document))
         .route_layer(from_fn_with_state(state.clone(), middleware::rate_limit));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
@@ -81,7 +86,7 @@ fn cors(config: &Config) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(origins)
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static(SESSION_HEADER)])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static(SESSION_HEADER)])
         .max_age(Duration::from_secs(3600))
 }
 
@@ -109,12 +114,19 @@ pub async fn serve_on(listener: TcpListener, config: Config, shutdown: impl Futu
     let content = config.content.clone();
     let state = AppState::new(config);
     let reloader = Reloader::start(state.clone());
+    let closing = state.clone();
     tracing::info!(addr = %local, content = %content.display(), "doumi listening");
     // Tests and scripts read the address from this line (the port may be 0).
     println!("doumi listening on http://{local}");
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
-    tokio::task::spawn_blocking(move || reloader.stop()).await.ok();
+    tokio::task::spawn_blocking(move || {
+        reloader.stop();
+        // Every search and event accepted before the stop reaches the disk.
+        closing.close_query_log();
+    })
+    .await
+    .ok();
     tracing::info!("doumi stopped");
     served.map_err(ServeError::Io)
 }

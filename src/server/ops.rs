@@ -23,6 +23,8 @@ pub struct Health {
     pub last_reload: Option<LastReload>,
     /// Content errors now, each naming its file and line.
     pub errors: Vec<ProblemBody>,
+    /// `ok`, or why searches are not being logged.
+    pub query_log: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,8 +55,9 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         error: reload.error.clone(),
     });
     let uptime_seconds = state.started.elapsed().as_secs();
+    let query_log = state.query_log_error.clone().unwrap_or_else(|| "ok".into());
     let Some(snapshot) = state.current() else {
-        let health = Health { status: "starting".into(), entries: 0, generation: 0, uptime_seconds, last_reload, errors: Vec::new() };
+        let health = Health { status: "starting".into(), entries: 0, generation: 0, uptime_seconds, last_reload, errors: Vec::new(), query_log };
         return (StatusCode::SERVICE_UNAVAILABLE, Json(health));
     };
     let errors: Vec<ProblemBody> = snapshot
@@ -63,7 +66,7 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         .filter(|p| p.is_error())
         .map(|p| ProblemBody { path: p.path.display().to_string(), line: p.line, message: p.message.clone() })
         .collect();
-    let degraded = !errors.is_empty() || reload.error.is_some();
+    let degraded = !errors.is_empty() || reload.error.is_some() || state.query_log_error.is_some();
     let health = Health {
         status: if degraded { "degraded" } else { "ok" }.into(),
         entries: snapshot.entries,
@@ -71,6 +74,7 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         uptime_seconds,
         last_reload,
         errors,
+        query_log,
     };
     (StatusCode::OK, Json(health))
 }

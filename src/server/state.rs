@@ -10,6 +10,7 @@ use arc_swap::ArcSwapOption;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::metrics::Metrics;
+use crate::analytics::{LogOptions, Masker, QueryLog};
 use crate::config::Config;
 use crate::content::{Article, Problem};
 use crate::search::Engine;
@@ -38,6 +39,10 @@ pub struct ReloadStatus {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// `None` when the log cannot be opened: search goes on unlogged and
+    /// `/healthz` says why.
+    pub query_log: Option<Arc<QueryLog>>,
+    pub query_log_error: Option<String>,
     pub snapshot: Arc<ArcSwapOption<Snapshot>>,
     pub reload: Arc<std::sync::Mutex<ReloadStatus>>,
     pub metrics: Arc<Metrics>,
@@ -50,13 +55,30 @@ impl AppState {
     pub fn new(config: Config) -> AppState {
         let limiter = std::num::NonZeroU32::new(config.rate_limit_per_minute)
             .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
+        let metrics = Arc::new(Metrics::default());
+        let (query_log, query_log_error) = match open_query_log(&config, &metrics) {
+            Ok(log) => (Some(Arc::new(log)), None),
+            Err(e) => {
+                tracing::error!(error = %e, "the query log is off: searches are served but not logged");
+                (None, Some(e))
+            }
+        };
         AppState {
+            query_log,
+            query_log_error,
             snapshot: Arc::new(ArcSwapOption::empty()),
             reload: Arc::new(std::sync::Mutex::new(ReloadStatus::default())),
-            metrics: Arc::new(Metrics::default()),
+            metrics,
             config: Arc::new(config),
             limiter,
             started: Instant::now(),
+        }
+    }
+
+    /// Writes every accepted log record and stops the log's writer.
+    pub fn close_query_log(&self) {
+        if let Some(log) = &self.query_log {
+            log.close();
         }
     }
 
@@ -70,4 +92,11 @@ impl AppState {
         self.metrics.generation.set(snapshot.generation as i64);
         self.snapshot.store(Some(Arc::new(snapshot)));
     }
+}
+
+fn open_query_log(config: &Config, metrics: &Metrics) -> Result<QueryLog, String> {
+    // The pattern was checked when the configuration was loaded.
+    let masker = Masker::new(config.order_number_pattern.as_deref()).map_err(|e| e.to_string())?;
+    let options = LogOptions { retention_days: config.log_retention_days, masker };
+    QueryLog::open(&config.query_log_path(), options, metrics.query_log.clone()).map_err(|e| e.to_string())
 }

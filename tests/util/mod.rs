@@ -262,3 +262,27 @@ impl Server {
         Server { child, base, agent }
     }
 }
+
+impl Server {
+    /// Posts `body` as JSON to `path`, with extra headers.
+    pub fn post_json(&self, path: &str, body: &serde_json::Value, headers: &[(&str, &str)]) -> Answer {
+        let mut all = vec![("content-type", "application/json")];
+        all.extend_from_slice(headers);
+        self.request("POST", path, &all, Some(body.to_string().as_bytes()))
+    }
+
+    /// Sends SIGTERM and waits (up to 10 s) for a clean exit.
+    pub fn stop(&mut self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                assert!(exit.success(), "{exit:?}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "the server did not stop");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}

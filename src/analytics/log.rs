@@ -1,0 +1,311 @@
+//! The query log as the server uses it: records go through a bounded channel
+//! to one writer thread that commits them in batches, so logging never waits
+//! on the disk and never fails a search.
+//!
+//! Overload policy: when the channel is full (the disk cannot keep up with
+//! [`CHANNEL_CAPACITY`] records), new records are dropped, never queued
+//! without bound and never allowed to slow a search; every dropped record is
+//! counted in `doumi_query_log_dropped_total`. A batch that fails to commit is
+//! retried once, then counted as dropped too. On shutdown every record already
+//! accepted is written before the thread ends.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::Mutex;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use prometheus_client::metrics::counter::Counter;
+
+use super::pii::Masker;
+use super::record::{EventRecord, Record, SearchRecord, Source, mask_query, now_ms};
+use crate::search::SearchResponse;
+use super::store::{Store, StoreError};
+
+/// Records waiting to be written, at most.
+pub const CHANNEL_CAPACITY: usize = 8192;
+/// Records written in one transaction, at most.
+const BATCH: usize = 512;
+/// How long a record may wait for others to share its transaction.
+const LINGER: Duration = Duration::from_millis(50);
+/// Searches remembered in memory, so that an event can be checked against its
+/// search before the search has reached the disk.
+const RECENT_SEARCHES: usize = 100_000;
+/// How often old rows are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Counters the writer keeps; `/metrics` exposes them.
+#[derive(Debug, Clone, Default)]
+pub struct LogCounters {
+    pub searches: Counter,
+    pub events: Counter,
+    pub dropped: Counter,
+    pub purged: Counter,
+}
+
+enum Message {
+    Record(Record),
+    /// Answered once everything sent before it is committed.
+    Flush(SyncSender<()>),
+}
+
+/// Recently logged searches and their sessions.
+#[derive(Default)]
+struct Recent {
+    sessions: HashMap<String, String>,
+    order: VecDeque<String>,
+}
+
+impl Recent {
+    fn insert(&mut self, id: String, session: String) {
+        if self.order.len() >= RECENT_SEARCHES
+            && let Some(old) = self.order.pop_front()
+        {
+            self.sessions.remove(&old);
+        }
+        self.order.push_back(id.clone());
+        self.sessions.insert(id, session);
+    }
+}
+
+/// The handle the server logs through.
+pub struct QueryLog {
+    sender: Mutex<Option<SyncSender<Message>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    recent: Mutex<Recent>,
+    reader: Mutex<Store>,
+    counters: LogCounters,
+    masker: Masker,
+    path: PathBuf,
+}
+
+pub struct LogOptions {
+    /// Rows older than this many days are purged; 0 keeps everything.
+    pub retention_days: u32,
+    /// Masks personal data in what customers typed before it is stored.
+    pub masker: Masker,
+}
+
+impl QueryLog {
+    /// Opens (or creates) the log at `path` and starts its writer thread.
+    pub fn open(path: &Path, options: LogOptions, counters: LogCounters) -> Result<QueryLog, StoreError> {
+        let writer = Store::open(path)?;
+        let reader = Store::open(path)?;
+        let (sender, receiver) = sync_channel(CHANNEL_CAPACITY);
+        let thread_counters = counters.clone();
+        let retention_days = options.retention_days;
+        let thread = std::thread::Builder::new()
+            .name("doumi-query-log".into())
+            .spawn(move || write_loop(writer, receiver, thread_counters, retention_days))
+            .map_err(|cause| StoreError::CreateDir { path: path.to_path_buf(), cause })?;
+        Ok(QueryLog {
+            sender: Mutex::new(Some(sender)),
+            thread: Mutex::new(Some(thread)),
+            recent: Mutex::new(Recent::default()),
+            reader: Mutex::new(reader),
+            counters,
+            masker: options.masker,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn masker(&self) -> &Masker {
+        &self.masker
+    }
+
+    /// Logs a search: masks what the customer typed, then hands it over.
+    pub fn search(&self, raw: &str, response: &SearchResponse, session: &str, source: Source) -> bool {
+        self.record(Record::Search(SearchRecord::new(&self.masker, raw, response, session, source, now_ms())))
+    }
+
+    /// Logs an event; its comment is masked.
+    pub fn event(&self, mut event: EventRecord) -> bool {
+        event.comment = event.comment.map(|c| mask_query(&self.masker, &c));
+        self.record(Record::Event(event))
+    }
+
+    /// Hands `record` to the writer without waiting; returns whether it was
+    /// accepted (a full channel or a closed log drops it, counted).
+    pub fn record(&self, record: Record) -> bool {
+        if let Record::Search(search) = &record {
+            lock(&self.recent).insert(search.id.clone(), search.session.clone());
+        }
+        let sender = lock(&self.sender).clone();
+        let sent = match sender {
+            Some(sender) => match sender.try_send(Message::Record(record)) {
+                Ok(()) => true,
+                Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => false,
+            },
+            None => false,
+        };
+        if !sent {
+            self.counters.dropped.inc();
+        }
+        sent
+    }
+
+    /// The session of search `query_id`, if it was logged: from memory, or
+    /// from the file for older searches. Blocking: call off the async runtime.
+    pub fn session_of(&self, query_id: &str) -> Result<Option<String>, StoreError> {
+        if let Some(session) = lock(&self.recent).sessions.get(query_id) {
+            return Ok(Some(session.clone()));
+        }
+        lock(&self.reader).session_of(query_id)
+    }
+
+    /// Waits until every record accepted so far is committed.
+    pub fn flush(&self) {
+        let sender = lock(&self.sender).clone();
+        if let Some(sender) = sender {
+            let (done, wait) = sync_channel(1);
+            if sender.send(Message::Flush(done)).is_ok() {
+                let _ = wait.recv();
+            }
+        }
+    }
+
+    /// Writes everything accepted and stops the writer. Later records are dropped.
+    pub fn close(&self) {
+        lock(&self.sender).take();
+        if let Some(thread) = lock(&self.thread).take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for QueryLog {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_loop(mut store: Store, receiver: Receiver<Message>, counters: LogCounters, retention_days: u32) {
+    let mut last_purge: Option<Instant> = None;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut waiting = Vec::new();
+    // Ends when every sender is gone and the channel is drained.
+    while let Ok(first) = receiver.recv() {
+        let deadline = Instant::now() + LINGER;
+        let mut message = Some(first);
+        loop {
+            match message.take() {
+                Some(Message::Record(r)) => batch.push(r),
+                Some(Message::Flush(done)) => {
+                    waiting.push(done);
+                    break;
+                }
+                None => {}
+            }
+            if batch.len() >= BATCH {
+                break;
+            }
+            match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                Ok(next) => message = Some(next),
+                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        commit(&mut store, &mut batch, &counters);
+        for done in waiting.drain(..) {
+            let _ = done.send(());
+        }
+        if retention_days > 0 && last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+            last_purge = Some(Instant::now());
+            purge(&store, retention_days, &counters);
+        }
+    }
+}
+
+fn commit(store: &mut Store, batch: &mut Vec<Record>, counters: &LogCounters) {
+    if batch.is_empty() {
+        return;
+    }
+    let result = store.write(batch).or_else(|e| {
+        tracing::warn!(error = %e, records = batch.len(), "query log batch failed; retrying once");
+        std::thread::sleep(Duration::from_millis(100));
+        store.write(batch)
+    });
+    match result {
+        Ok(()) => {
+            let searches = batch.iter().filter(|r| matches!(r, Record::Search(_))).count() as u64;
+            counters.searches.inc_by(searches);
+            counters.events.inc_by(batch.len() as u64 - searches);
+        }
+        Err(e) => {
+            tracing::error!(error = %e, records = batch.len(), "query log batch dropped");
+            counters.dropped.inc_by(batch.len() as u64);
+        }
+    }
+    batch.clear();
+}
+
+fn purge(store: &Store, retention_days: u32, counters: &LogCounters) {
+    let before = now_ms() - i64::from(retention_days) * 86_400_000;
+    match store.purge(before) {
+        Ok(0) => {}
+        Ok(rows) => {
+            counters.purged.inc_by(rows as u64);
+            tracing::info!(rows, retention_days, "purged old query log rows");
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot purge old query log rows"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(id: &str, at_ms: i64) -> Record {
+        Record::Search(SearchRecord {
+            id: id.into(),
+            at_ms,
+            session: "s-00000001".into(),
+            source: Source::Api,
+            query: "배송".into(),
+            normalized: "배송".into(),
+            total: 0,
+            confidence: 0.0,
+            hits: vec![],
+        })
+    }
+
+    #[test]
+    fn closing_writes_every_accepted_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queries.sqlite3");
+        let counters = LogCounters::default();
+        let log = QueryLog::open(&path, LogOptions { retention_days: 0, masker: Masker::default() }, counters.clone()).unwrap();
+        for i in 0..2000 {
+            assert!(log.record(search(&format!("q{i}"), now_ms())));
+        }
+        assert_eq!(log.session_of("q1999").unwrap().as_deref(), Some("s-00000001"));
+        log.close();
+        assert!(!log.record(search("late", now_ms())), "a closed log drops");
+        assert_eq!(Store::open(&path).unwrap().counts().unwrap(), (2000, 0));
+        assert_eq!(counters.searches.get(), 2000);
+        assert_eq!(counters.dropped.get(), 1);
+    }
+
+    #[test]
+    fn old_rows_are_purged_when_the_writer_starts_writing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queries.sqlite3");
+        let log = QueryLog::open(&path, LogOptions { retention_days: 30, masker: Masker::default() }, LogCounters::default()).unwrap();
+        log.record(search("old", now_ms() - 31 * 86_400_000));
+        log.record(search("new", now_ms()));
+        log.flush();
+        log.record(search("newer", now_ms()));
+        log.close();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.session_of("old").unwrap(), None);
+        assert_eq!(store.counts().unwrap(), (2, 0));
+    }
+}

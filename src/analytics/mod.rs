@@ -1,0 +1,24 @@
+//! Analytics: the query log, personal-data masking, what counts as
+//! unanswered, gap clustering, self-service KPIs and the gap report.
+//!
+//! Data flows one way: the server hands searches and events to the
+//! [`QueryLog`] (masked on the way in), which commits them to SQLite off the
+//! request path; [`report::build`] reads a period back, decides each search's
+//! [`outcome`], clusters the unanswered ones into [`gaps`] and computes the
+//! [`kpi`]s.
+
+pub mod gaps;
+pub mod kpi;
+pub mod log;
+pub mod outcome;
+pub mod pii;
+pub mod record;
+pub mod report;
+pub mod simulate;
+pub mod store;
+
+pub use log::{LogCounters, LogOptions, QueryLog};
+pub use pii::Masker;
+pub use record::{EventKind, EventRecord, Record, SearchRecord, Source};
+pub use report::{Report, ReportOptions, Since};
+pub use store::{Store, StoreError};

@@ -1,0 +1,224 @@
+//! What the query log holds: one record per search and per event that
+//! followed it (a click, a vote, an escalation to support).
+
+use serde::{Deserialize, Serialize};
+
+use super::pii::Masker;
+use crate::korean::Normalized;
+use crate::search::SearchResponse;
+
+/// Where a search came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// The embeddable search box on a shop's site.
+    Widget,
+    /// doumi's own help-center pages.
+    Page,
+    /// Any other API client.
+    Api,
+    /// `doumi simulate`: made-up traffic, never mixed with a real log.
+    Simulated,
+}
+
+impl Source {
+    pub const NAMES: [&'static str; 4] = ["widget", "page", "api", "simulated"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Widget => "widget",
+            Source::Page => "page",
+            Source::Api => "api",
+            Source::Simulated => "simulated",
+        }
+    }
+
+    /// Reads a source name; `simulated` is not accepted from clients.
+    pub fn from_client(name: &str) -> Option<Source> {
+        match name {
+            "widget" => Some(Source::Widget),
+            "page" => Some(Source::Page),
+            "api" => Some(Source::Api),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn from_stored(name: &str) -> Source {
+        match name {
+            "widget" => Source::Widget,
+            "page" => Source::Page,
+            "simulated" => Source::Simulated,
+            _ => Source::Api,
+        }
+    }
+}
+
+/// One hit as logged: enough to know what the customer was shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoggedHit {
+    pub id: String,
+    pub score: f32,
+}
+
+/// How many of a search's hits are logged.
+pub const LOGGED_HITS: usize = 5;
+
+/// A search, masked: no field holds personal data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchRecord {
+    /// The `query_id` the API answered with (a UUID).
+    pub id: String,
+    /// Unix time in milliseconds.
+    pub at_ms: i64,
+    pub session: String,
+    pub source: Source,
+    /// What the customer typed, personal data replaced by placeholders.
+    pub query: String,
+    /// The same, normalized (NFKC, lowercase, single spaces).
+    pub normalized: String,
+    pub total: u64,
+    pub confidence: f32,
+    pub hits: Vec<LoggedHit>,
+}
+
+impl SearchRecord {
+    /// The record of `response` to the customer's `raw` query, masked.
+    pub fn new(masker: &Masker, raw: &str, response: &SearchResponse, session: &str, source: Source, at_ms: i64) -> SearchRecord {
+        SearchRecord {
+            id: response.query_id.clone(),
+            at_ms,
+            session: session.to_string(),
+            source,
+            query: mask_query(masker, raw),
+            normalized: normalized(masker, raw),
+            total: response.total as u64,
+            confidence: response.confidence,
+            hits: response.hits.iter().take(LOGGED_HITS).map(|h| LoggedHit { id: h.id.clone(), score: h.score }).collect(),
+        }
+    }
+}
+
+/// What the customer typed, masked. Full-width digits (０１０…) are masked
+/// after NFKC folds them, so no spelling of a number slips through.
+pub fn mask_query(masker: &Masker, raw: &str) -> String {
+    let masked = masker.mask(raw.trim()).into_owned();
+    let folded = Normalized::new(&masked).text;
+    match masker.mask(&folded) {
+        // Only the folded form shows the personal data: keep that, masked.
+        std::borrow::Cow::Owned(refolded) => refolded,
+        std::borrow::Cow::Borrowed(_) => masked,
+    }
+}
+
+/// The normalized query (NFKC, lowercase, single spaces), masked.
+pub fn normalized(masker: &Masker, raw: &str) -> String {
+    let folded = Normalized::new(raw).text;
+    let single: Vec<&str> = folded.split_whitespace().collect();
+    masker.mask(&single.join(" ")).into_owned()
+}
+
+/// What a customer did after a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// Opened a hit.
+    Click,
+    /// Voted 예 on 도움이 되었나요?
+    Helpful,
+    /// Voted 아니오.
+    NotHelpful,
+    /// Went on to contact support: the help center did not help.
+    ContactSupport,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Click => "click",
+            EventKind::Helpful => "helpful",
+            EventKind::NotHelpful => "not_helpful",
+            EventKind::ContactSupport => "contact_support",
+        }
+    }
+
+    pub(crate) fn from_stored(name: &str) -> Option<EventKind> {
+        match name {
+            "click" => Some(EventKind::Click),
+            "helpful" => Some(EventKind::Helpful),
+            "not_helpful" => Some(EventKind::NotHelpful),
+            "contact_support" => Some(EventKind::ContactSupport),
+            _ => None,
+        }
+    }
+}
+
+/// An event, masked like searches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventRecord {
+    /// The search it followed; votes on an article reached without a search
+    /// have none.
+    pub query_id: Option<String>,
+    pub at_ms: i64,
+    pub session: String,
+    pub kind: EventKind,
+    pub article_id: Option<String>,
+    /// 1-based position of the clicked hit.
+    pub rank: Option<u32>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Search(SearchRecord),
+    Event(EventRecord),
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The anonymous session of a client that sent none: a keyed hash of its
+/// address and browser, which changes every day so it cannot follow a
+/// person across days, and from which neither can be read back.
+pub fn derived_session(client: &str, user_agent: &str, at_ms: i64) -> String {
+    let day = at_ms.div_euclid(86_400_000);
+    let mut hasher = blake3::Hasher::new_derive_key("doumi anonymous session v1");
+    hasher.update(client.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(user_agent.as_bytes());
+    hasher.update(&day.to_le_bytes());
+    let hash = hasher.finalize();
+    format!("d-{}", &hash.to_hex()[..24])
+}
+
+/// Whether a client-sent session id is acceptable: 8–64 characters of
+/// letters, digits, `-` and `_` (a UUID fits).
+pub fn is_valid_session(id: &str) -> bool {
+    (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_sessions_are_stable_within_a_day_and_differ_across_days_and_clients() {
+        let day = 1_700_000_000_000;
+        let a = derived_session("127.0.0.1", "Firefox", day);
+        assert_eq!(a, derived_session("127.0.0.1", "Firefox", day + 1000));
+        assert_ne!(a, derived_session("127.0.0.2", "Firefox", day));
+        assert_ne!(a, derived_session("127.0.0.1", "Firefox", day + 86_400_000));
+        assert!(!a.contains("127"));
+    }
+
+    #[test]
+    fn session_ids_must_be_short_and_plain() {
+        assert!(is_valid_session("0b6c3c1e-5f0e-4c53-9a5e-1f2d3c4b5a69"));
+        assert!(!is_valid_session("short"));
+        assert!(!is_valid_session("세션아이디입니다아"));
+        assert!(!is_valid_session(&"a".repeat(65)));
+    }
+}

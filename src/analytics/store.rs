@@ -1,0 +1,326 @@
+//! The query log's SQLite file: schema and its migrations, batched writes,
+//! and the reads reports are made from.
+//!
+//! The file runs in WAL mode with `synchronous = NORMAL`: a committed batch
+//! survives the process being killed (only a power cut can lose the last
+//! transactions), readers never block the writer, and a crash can never leave
+//! a half-written batch behind.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+
+use super::record::{EventKind, EventRecord, LoggedHit, Record, SearchRecord, Source};
+
+/// Schema versions, oldest first; never edit one that has shipped, add another.
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE searches (
+        id          TEXT PRIMARY KEY,
+        at_ms       INTEGER NOT NULL,
+        session     TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        query       TEXT NOT NULL,
+        normalized  TEXT NOT NULL,
+        total       INTEGER NOT NULL,
+        confidence  REAL NOT NULL,
+        hits        TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX searches_by_time ON searches(at_ms);
+    CREATE INDEX searches_by_session ON searches(session, at_ms);
+    CREATE TABLE events (
+        id          INTEGER PRIMARY KEY,
+        query_id    TEXT,
+        at_ms       INTEGER NOT NULL,
+        session     TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('click', 'helpful', 'not_helpful', 'contact_support')),
+        article_id  TEXT,
+        rank        INTEGER,
+        comment     TEXT
+    ) STRICT;
+    CREATE INDEX events_by_query ON events(query_id);
+    CREATE INDEX events_by_time ON events(at_ms);",
+)];
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the folder for the query log {path}: {cause}")]
+    CreateDir { path: PathBuf, cause: std::io::Error },
+    #[error("cannot open the query log {path}: {cause}")]
+    Open { path: PathBuf, cause: rusqlite::Error },
+    #[error("the query log {path} cannot be brought to the current schema: {cause}")]
+    Migrate { path: PathBuf, cause: rusqlite_migration::Error },
+    #[error("there is no query log at {0} yet: it is written by `doumi serve` (or `doumi simulate`); pass --log to read another file")]
+    Missing(PathBuf),
+    #[error("query log {path}: {cause}")]
+    Sql { path: PathBuf, cause: rusqlite::Error },
+}
+
+/// A search with everything that followed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedSearch {
+    pub search: SearchRecord,
+    pub events: Vec<EventRecord>,
+}
+
+/// The log of a period, in time order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Period {
+    pub searches: Vec<LoggedSearch>,
+    /// Votes on articles reached without a search.
+    pub votes: Vec<EventRecord>,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the log at `path`, creating it (and its folder) if needed, and
+    /// migrates it to the current schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|cause| StoreError::CreateDir { path: parent.to_path_buf(), cause })?;
+        }
+        let open = |cause| StoreError::Open { path: path.to_path_buf(), cause };
+        let mut conn = Connection::open(path).map_err(open)?;
+        conn.busy_timeout(Duration::from_secs(5)).map_err(open)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(open)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(open)?;
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut conn)
+            .map_err(|cause| StoreError::Migrate { path: path.to_path_buf(), cause })?;
+        Ok(Store { conn, path: path.to_path_buf() })
+    }
+
+    /// Opens an existing log for reading reports; a missing file is an error
+    /// that says where logs come from.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Missing(path.to_path_buf()));
+        }
+        // Read-write so that an older file is migrated and WAL can be read.
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|cause| StoreError::Open { path: path.to_path_buf(), cause })?;
+        drop(conn);
+        Store::open(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self, cause: rusqlite::Error) -> StoreError {
+        StoreError::Sql { path: self.path.clone(), cause }
+    }
+
+    /// Writes `batch` in one transaction: all of it or, on error, none.
+    pub fn write(&mut self, batch: &[Record]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |cause| StoreError::Sql { path: path.clone(), cause };
+        let tx = self.conn.transaction().map_err(sql)?;
+        {
+            let mut search = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO searches (id, at_ms, session, source, query, normalized, total, confidence, hits)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(sql)?;
+            let mut event = tx
+                .prepare_cached(
+                    "INSERT INTO events (query_id, at_ms, session, kind, article_id, rank, comment)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .map_err(sql)?;
+            for record in batch {
+                match record {
+                    Record::Search(s) => {
+                        let hits = serde_json::to_string(&s.hits).unwrap_or_else(|_| "[]".into());
+                        search
+                            .execute(params![
+                                s.id,
+                                s.at_ms,
+                                s.session,
+                                s.source.as_str(),
+                                s.query,
+                                s.normalized,
+                                s.total as i64,
+                                f64::from(s.confidence),
+                                hits
+                            ])
+                            .map_err(sql)?;
+                    }
+                    Record::Event(e) => {
+                        event
+                            .execute(params![e.query_id, e.at_ms, e.session, e.kind.as_str(), e.article_id, e.rank, e.comment])
+                            .map_err(sql)?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// The session of search `id`, if it is in the log.
+    pub fn session_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT session FROM searches WHERE id = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Searches made in `[from_ms, to_ms)` with the events that followed them
+    /// (whenever those came), and the votes made without a search.
+    pub fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError> {
+        let sql = |e| self.sql(e);
+        let mut period = Period::default();
+        let mut by_id = std::collections::HashMap::new();
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT id, at_ms, session, source, query, normalized, total, confidence, hits
+                 FROM searches WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY at_ms, id",
+            )
+            .map_err(sql)?;
+        let rows = statement
+            .query_map([from_ms, to_ms], |row| {
+                let source: String = row.get(3)?;
+                let hits: String = row.get(8)?;
+                Ok(SearchRecord {
+                    id: row.get(0)?,
+                    at_ms: row.get(1)?,
+                    session: row.get(2)?,
+                    source: Source::from_stored(&source),
+                    query: row.get(4)?,
+                    normalized: row.get(5)?,
+                    total: row.get::<_, i64>(6)?.max(0) as u64,
+                    confidence: row.get::<_, f64>(7)? as f32,
+                    hits: serde_json::from_str::<Vec<LoggedHit>>(&hits).unwrap_or_default(),
+                })
+            })
+            .map_err(sql)?;
+        for row in rows {
+            let search = row.map_err(sql)?;
+            by_id.insert(search.id.clone(), period.searches.len());
+            period.searches.push(LoggedSearch { search, events: Vec::new() });
+        }
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment
+                 FROM events e LEFT JOIN searches s ON s.id = e.query_id
+                 WHERE (s.at_ms >= ?1 AND s.at_ms < ?2) OR (s.id IS NULL AND e.at_ms >= ?1 AND e.at_ms < ?2)
+                 ORDER BY e.at_ms, e.id",
+            )
+            .map_err(sql)?;
+        let rows = statement
+            .query_map([from_ms, to_ms], |row| {
+                let kind: String = row.get(3)?;
+                Ok((
+                    kind,
+                    EventRecord {
+                        query_id: row.get(0)?,
+                        at_ms: row.get(1)?,
+                        session: row.get(2)?,
+                        kind: EventKind::Click,
+                        article_id: row.get(4)?,
+                        rank: row.get(5)?,
+                        comment: row.get(6)?,
+                    },
+                ))
+            })
+            .map_err(sql)?;
+        for row in rows {
+            let (kind, mut event) = row.map_err(sql)?;
+            // The CHECK constraint keeps other kinds out.
+            let Some(kind) = EventKind::from_stored(&kind) else { continue };
+            event.kind = kind;
+            match event.query_id.as_ref().and_then(|id| by_id.get(id)) {
+                Some(&i) => period.searches[i].events.push(event),
+                None => period.votes.push(event),
+            }
+        }
+        Ok(period)
+    }
+
+    /// Deletes what is older than `before_ms`; returns how many rows went.
+    pub fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
+        let sql = |e| self.sql(e);
+        let events = self.conn.execute("DELETE FROM events WHERE at_ms < ?1", [before_ms]).map_err(sql)?;
+        let searches = self.conn.execute("DELETE FROM searches WHERE at_ms < ?1", [before_ms]).map_err(sql)?;
+        Ok(events + searches)
+    }
+
+    /// SQLite's own check of the file: `Ok(())` or what is damaged.
+    pub fn check_integrity(&self) -> Result<(), String> {
+        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| e.to_string())?;
+        if result == "ok" { Ok(()) } else { Err(result) }
+    }
+
+    /// Whether search `id` is in the log.
+    pub fn has_search(&self, id: &str) -> Result<bool, StoreError> {
+        Ok(self.session_of(id)?.is_some())
+    }
+
+    /// Rows in the log: (searches, events).
+    pub fn counts(&self) -> Result<(u64, u64), StoreError> {
+        let sql = |e| self.sql(e);
+        let searches: i64 = self.conn.query_row("SELECT count(*) FROM searches", [], |r| r.get(0)).map_err(sql)?;
+        let events: i64 = self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(sql)?;
+        Ok((searches as u64, events as u64))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn search(id: &str, at_ms: i64) -> SearchRecord {
+        SearchRecord {
+            id: id.into(),
+            at_ms,
+            session: "s-00000001".into(),
+            source: Source::Api,
+            query: "환불".into(),
+            normalized: "환불".into(),
+            total: 1,
+            confidence: 0.9,
+            hits: vec![LoggedHit { id: "refund#a".into(), score: 3.5 }],
+        }
+    }
+
+    #[test]
+    fn a_written_batch_reads_back_with_its_events() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("log/queries.sqlite3")).unwrap();
+        let click = EventRecord {
+            query_id: Some("q1".into()),
+            at_ms: 20,
+            session: "s-00000001".into(),
+            kind: EventKind::Click,
+            article_id: Some("refund".into()),
+            rank: Some(1),
+            comment: None,
+        };
+        store.write(&[Record::Search(search("q1", 10)), Record::Event(click.clone())]).unwrap();
+        let period = store.period(0, 100).unwrap();
+        assert_eq!(period.searches, vec![LoggedSearch { search: search("q1", 10), events: vec![click] }]);
+        assert_eq!(store.session_of("q1").unwrap().as_deref(), Some("s-00000001"));
+        assert_eq!(store.session_of("q2").unwrap(), None);
+        assert!(store.period(11, 100).unwrap().searches.is_empty());
+        assert_eq!(store.purge(15).unwrap(), 1);
+        assert_eq!(store.counts().unwrap(), (0, 1));
+    }
+
+    #[test]
+    fn reopening_an_existing_log_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queries.sqlite3");
+        Store::open(&path).unwrap().write(&[Record::Search(search("q1", 10))]).unwrap();
+        assert_eq!(Store::open_existing(&path).unwrap().counts().unwrap(), (1, 0));
+        let missing = Store::open_existing(&dir.path().join("nope.sqlite3")).err().unwrap();
+        assert!(missing.to_string().starts_with("there is no query log at"), "{missing}");
+    }
+}

@@ -1,0 +1,32 @@
+//! The anonymous session a request belongs to: the id the widget sends in
+//! `X-Doumi-Session`, or one derived from the client when it sends none.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::USER_AGENT;
+use axum::http::request::Parts;
+
+use super::SESSION_HEADER;
+use super::error::ApiError;
+use crate::analytics::record::{derived_session, is_valid_session, now_ms};
+
+pub struct Session(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Session, ApiError> {
+        if let Some(value) = parts.headers.get(SESSION_HEADER) {
+            return match value.to_str() {
+                Ok(id) if is_valid_session(id) => Ok(Session(id.to_string())),
+                _ => Err(ApiError::bad_parameter(format!(
+                    "the {SESSION_HEADER} header must be 8–64 letters, digits, `-` or `_` (a UUID will do)"
+                ))),
+            };
+        }
+        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(String::new, |c| c.0.ip().to_string());
+        let agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        Ok(Session(derived_session(&client, agent, now_ms())))
+    }
+}

@@ -1,0 +1,227 @@
+//! The gap report computed from a fixture query log: outcomes, KPIs,
+//! clustering of Korean phrasings, suggestions, drafts and rechecks.
+
+mod util;
+
+use doumi::analytics::record::{EventKind, EventRecord, LoggedHit, Record, SearchRecord, Source};
+use doumi::analytics::report::{self, ReportOptions, Since};
+use doumi::analytics::{Report, Store};
+
+const NOW: i64 = 1_795_000_000_000;
+const MINUTE: i64 = 60_000;
+const DAY: i64 = 86_400_000;
+
+/// Builds a log one customer action at a time.
+struct Log {
+    records: Vec<Record>,
+    next: u32,
+}
+
+impl Log {
+    fn new() -> Log {
+        Log { records: Vec::new(), next: 0 }
+    }
+
+    /// A search; returns its id. `total` 0 means no results; `confidence`
+    /// below 0.5 means no good answer.
+    fn search(&mut self, session: &str, at_ms: i64, query: &str, total: u64, confidence: f32, top: &str) -> String {
+        self.next += 1;
+        let id = format!("00000000-0000-7000-8000-{:012}", self.next);
+        self.records.push(Record::Search(SearchRecord {
+            id: id.clone(),
+            at_ms,
+            session: session.into(),
+            source: Source::Widget,
+            query: query.into(),
+            normalized: query.to_lowercase(),
+            total,
+            confidence,
+            hits: if total == 0 { vec![] } else { vec![LoggedHit { id: top.into(), score: 5.0 }] },
+        }));
+        id
+    }
+
+    fn event(&mut self, query_id: &str, session: &str, at_ms: i64, kind: EventKind, article: Option<&str>) {
+        self.records.push(Record::Event(EventRecord {
+            query_id: Some(query_id.into()),
+            at_ms,
+            session: session.into(),
+            kind,
+            article_id: article.map(str::to_string),
+            rank: article.map(|_| 1),
+            comment: None,
+        }));
+    }
+
+    fn report(&self, since: &str) -> (Report, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("queries.sqlite3")).unwrap();
+        store.write(&self.records).unwrap();
+        let options = ReportOptions { since: since.parse::<Since>().unwrap(), now_ms: NOW, recheck: true };
+        (report::build(&store, util::bundled_engine(), options).unwrap(), dir)
+    }
+}
+
+#[test]
+fn kpis_count_searches_sessions_clicks_votes_and_escalations() {
+    let mut log = Log::new();
+    let t = NOW - DAY;
+    // s1: found it and said so.
+    let q = log.search("s1", t, "비밀번호 변경", 3, 0.9, "account#password");
+    log.event(&q, "s1", t + MINUTE, EventKind::Click, Some("account"));
+    log.event(&q, "s1", t + 2 * MINUTE, EventKind::Helpful, Some("account"));
+    // s2: nothing found, contacted support.
+    let q = log.search("s2", t, "제휴 문의", 0, 0.0, "");
+    log.event(&q, "s2", t + MINUTE, EventKind::ContactSupport, None);
+    // s3: clicked, voted not helpful, contacted support.
+    let q = log.search("s3", t, "환불 언제", 2, 0.8, "refund#when");
+    log.event(&q, "s3", t + MINUTE, EventKind::Click, Some("refund"));
+    log.event(&q, "s3", t + 2 * MINUTE, EventKind::NotHelpful, Some("refund"));
+    log.event(&q, "s3", t + 3 * MINUTE, EventKind::ContactSupport, None);
+    // s4: searched twice, clicked nothing.
+    log.search("s4", t, "배송 조회", 4, 0.9, "shipping#track");
+    log.search("s4", t + 20 * MINUTE, "배송비", 4, 0.9, "shipping#fee");
+    // Outside the period: ignored.
+    log.search("s5", NOW - 40 * DAY, "배송 조회", 4, 0.9, "shipping#track");
+
+    let (report, _dir) = log.report("7d");
+    let k = &report.kpis;
+    assert_eq!((k.searches, k.sessions), (5, 4));
+    assert_eq!(k.zero_result_rate, Some(0.2));
+    assert_eq!(k.click_through_rate, Some(0.4));
+    // Only s1 helped itself: s3 clicked but then contacted support.
+    assert_eq!(k.self_service_rate, Some(0.25));
+    assert_eq!(k.escalation_rate, Some(0.5));
+    assert_eq!(k.helpfulness, Some(0.5));
+    assert_eq!((k.helpful_votes, k.not_helpful_votes, k.escalations), (1, 1, 2));
+    assert_eq!(report.previous_kpis.searches, 0);
+    // One row per day of the period, the day of the searches holding them all.
+    assert_eq!(report.daily.len(), 8);
+    assert_eq!(report.daily.iter().map(|d| d.kpis.searches).sum::<usize>(), 5);
+    assert_eq!(report.top_queries[0].query, "배송 조회");
+    assert_eq!(report.top_articles.iter().find(|a| a.article_id == "refund").unwrap().not_helpful, 1);
+    // The unanswered searches are the gaps; the answered one is not.
+    let gaps: Vec<&str> = report.gaps.iter().map(|g| g.representative.as_str()).collect();
+    assert!(!gaps.contains(&"비밀번호 변경"), "{gaps:?}");
+    assert!(gaps.contains(&"제휴 문의") && gaps.contains(&"환불 언제"), "{gaps:?}");
+    let refund = report.gaps.iter().find(|g| g.representative == "환불 언제").unwrap();
+    assert_eq!(refund.outcomes.not_helpful, 1);
+    assert_eq!(refund.action.to_string(), "improve refund: 1 customers found it and voted 아니오 (not helpful)");
+    // CSV: a header and one row per gap.
+    assert_eq!(report.gaps_csv().lines().count(), report.gaps.len() + 1);
+}
+
+#[test]
+fn ime_fragments_spacing_variants_and_typos_fold_into_one_gap() {
+    let mut log = Log::new();
+    let t = NOW - 2 * DAY;
+    // Different customers, each leaving after one search: the half-typed
+    // states are what the widget searched when they stopped typing.
+    for (i, q) in ["선물 포장", "선물포장", "선물 포쟝", "선물포ㅈ", "선물 포장 되나요", "선물 포장"].iter().enumerate() {
+        log.search(&format!("gift-{i}"), t + i as i64 * MINUTE, q, 0, 0.0, "");
+    }
+    for i in 0..2 {
+        log.search(&format!("live-{i}"), t, "라이브 방송 일정", 0, 0.0, "");
+    }
+    let (report, _dir) = log.report("7d");
+    let gift = report.gaps.iter().find(|g| g.examples.iter().any(|e| e.query == "선물포장")).expect("a gift-wrapping gap");
+    assert_eq!(gift.count, 6, "{gift:#?}");
+    assert_eq!(gift.sessions, 6);
+    assert_eq!(gift.representative, "선물 포장");
+    assert!(gift.examples.iter().any(|e| e.query == "선물 포쟝"));
+    assert_eq!(gift.trend.direction, "new");
+    assert!(matches!(&gift.action, doumi::analytics::gaps::Action::WriteArticle { title } if title == "선물 포장"), "{:?}", gift.action);
+    let live = report.gaps.iter().find(|g| g.representative == "라이브 방송 일정").unwrap();
+    assert_eq!(live.count, 2);
+    assert_eq!(report.gaps.len(), 2, "{:#?}", report.gaps);
+}
+
+#[test]
+fn keystrokes_on_the_way_to_a_query_are_one_search_not_several() {
+    let mut log = Log::new();
+    let t = NOW - DAY;
+    log.search("s1", t, "회원가", 3, 0.3, "signup#a");
+    log.search("s1", t + 400, "회원가ㅇ", 3, 0.3, "signup#a");
+    let q = log.search("s1", t + 900, "회원가입", 5, 0.9, "signup#a");
+    log.event(&q, "s1", t + MINUTE, EventKind::Click, Some("signup-guide"));
+    let (report, _dir) = log.report("7d");
+    assert_eq!(report.kpis.searches, 1);
+    assert_eq!(report.kpis.click_through_rate, Some(1.0));
+    assert!(report.gaps.is_empty(), "{:#?}", report.gaps);
+}
+
+#[test]
+fn reworded_searches_are_mined_as_synonym_and_alias_suggestions() {
+    let mut log = Log::new();
+    let t = NOW - DAY;
+    for i in 0..3 {
+        let s = format!("s{i}");
+        log.search(&s, t, "적금 쓰는 법", 2, 0.3, "x");
+        let q = log.search(&s, t + MINUTE, "적립금 쓰는 법", 3, 0.9, "coupons-points#a");
+        log.event(&q, &s, t + 2 * MINUTE, EventKind::Click, Some("coupons-points"));
+    }
+    let s = "s9";
+    log.search(s, t, "돈이 안 들어왔어요", 2, 0.2, "x");
+    let q = log.search(s, t + MINUTE, "환불 언제 되나요", 3, 0.9, "refund#when");
+    log.event(&q, s, t + 2 * MINUTE, EventKind::Click, Some("refund"));
+    let (report, _dir) = log.report("7d");
+    let first = &report.reformulations[0];
+    assert_eq!((first.from.as_str(), first.to.as_str(), first.count), ("적금 쓰는 법", "적립금 쓰는 법", 3));
+    assert_eq!(first.suggestion.to_string(), "add the synonym 적금 => 적립금");
+    let refund = report.reformulations.iter().find(|r| r.article_id == "refund").unwrap();
+    assert_eq!(refund.suggestion.to_string(), "add the alias 「돈이 안 들어왔어요」 to refund");
+    // The gap of the failed wording carries the same suggestion as its action.
+    let gap = report.gaps.iter().find(|g| g.representative == "적금 쓰는 법").unwrap();
+    assert_eq!(gap.outcomes.reformulated, 3);
+    assert_eq!(gap.action.to_string(), "add the synonym 적금 => 적립금");
+}
+
+#[test]
+fn gaps_trend_against_the_previous_period() {
+    let mut log = Log::new();
+    for i in 0..4 {
+        log.search(&format!("old{i}"), NOW - 10 * DAY, "제휴 문의", 0, 0.0, "");
+    }
+    log.search("new1", NOW - DAY, "제휴문의", 0, 0.0, "");
+    let (report, _dir) = log.report("7d");
+    let gap = &report.gaps[0];
+    assert_eq!((gap.count, gap.trend.previous, gap.trend.direction), (1, 4, "falling"));
+    assert_eq!(report.previous_kpis.searches, 4);
+}
+
+#[test]
+fn drafts_are_written_for_new_article_gaps_and_never_overwrite() {
+    let mut log = Log::new();
+    for i in 0..3 {
+        log.search(&format!("s{i}"), NOW - DAY, if i == 0 { "선물포장" } else { "선물 포장" }, 0, 0.0, "");
+    }
+    let (report, _dir) = log.report("7d");
+    let drafts = tempfile::tempdir().unwrap();
+    let written = report::write_drafts(&report, drafts.path()).unwrap();
+    assert_eq!(written.len(), 1);
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(text.starts_with("---\ntitle: \"선물 포장\"\ntype: faq\ndraft: true\naliases: [\"선물포장\"]\n---\n"), "{text}");
+    assert!(text.contains("\n## 선물 포장?\n"), "{text}");
+    // A draft is an article doumi can read, and it is not published.
+    let (article, _) = doumi::content::Article::parse(&doumi::content::SourceFile::read(drafts.path(), &written[0]).unwrap()).unwrap();
+    assert!(article.draft);
+    // Again: a second file, the first untouched.
+    let again = report::write_drafts(&report, drafts.path()).unwrap();
+    assert_ne!(again[0], written[0]);
+    assert_eq!(std::fs::read_to_string(&written[0]).unwrap(), text);
+}
+
+#[test]
+fn recheck_tells_which_gaps_current_content_answers() {
+    let mut log = Log::new();
+    // Logged when nothing answered it; the bundled content answers it now.
+    for i in 0..2 {
+        log.search(&format!("a{i}"), NOW - DAY, "비밀번호 변경", 0, 0.0, "");
+    }
+    log.search("b", NOW - DAY, "로또 당첨 번호", 0, 0.0, "");
+    let (report, _dir) = log.report("7d");
+    let answered = report.gaps.iter().find(|g| g.representative == "비밀번호 변경").unwrap();
+    assert!(answered.recheck.as_ref().unwrap().answered_now, "{answered:#?}");
+    let open = report.gaps.iter().find(|g| g.representative == "로또 당첨 번호").unwrap();
+    assert!(!open.recheck.as_ref().unwrap().answered_now, "{open:#?}");
+}
