@@ -383,7 +383,7 @@ fn conforms(value: &serde_json::Value, schema: &serde_json::Value, doc: &serde_j
 #[test]
 fn real_responses_match_the_openapi_document() {
     let hc = small_help_center();
-    let server = hc.serve(&[], &[]);
+    let server = hc.serve(&[("DOUMI_ADMIN_TOKEN", "token-for-the-test")], &[]);
     let doc = server.get("/api/openapi.json").json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in ["/api/search", "/api/suggest", "/api/articles/{id}", "/healthz", "/metrics"] {
@@ -406,6 +406,20 @@ fn real_responses_match_the_openapi_document() {
         let schema = response_schema(path, status);
         assert!(schema.is_object(), "no schema for {path} {status}");
         conforms(&answer.json(), &schema, &doc, &url, &mut errors);
+    }
+    // The routes that are not GETs or need a token.
+    let query_id = server.search("환불")["query_id"].as_str().unwrap().to_string();
+    let schema = |path: &str, method: &str, status: &str| doc["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"].clone();
+    let click = serde_json::json!({"query_id": query_id, "type": "click", "article_id": "refund", "rank": 1});
+    for (body, status) in [(click, "202"), (serde_json::json!({"type": "click"}), "422")] {
+        let answer = server.request("POST", "/api/events", &[("content-type", "application/json")], Some(body.to_string().as_bytes()));
+        assert_eq!(answer.status.to_string(), status, "{}", answer.body);
+        conforms(&answer.json(), &schema("/api/events", "post", status), &doc, "/api/events", &mut errors);
+    }
+    for (headers, status) in [(vec![("authorization", "Bearer token-for-the-test")], "200"), (vec![], "401")] {
+        let answer = server.request("GET", "/api/admin/report", &headers, None);
+        assert_eq!(answer.status.to_string(), status, "{}", answer.body);
+        conforms(&answer.json(), &schema("/api/admin/report", "get", status), &doc, "/api/admin/report", &mut errors);
     }
     assert!(errors.is_empty(), "responses differ from the document:\n{}", errors.join("\n"));
 }
