@@ -43,6 +43,13 @@ pub struct Config {
     /// A regular expression for this shop's order numbers, masked as
     /// `[주문번호]` in the query log (default: see `analytics::pii`).
     pub order_number_pattern: Option<String>,
+    /// The help center's name on its pages.
+    pub site_name: String,
+    /// Where customers contact support when search has no answer: a page of
+    /// the shop's (https://shop.example/contact) or a `mailto:` address.
+    pub contact_url: String,
+    /// The text of that link.
+    pub contact_label: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,12 +75,15 @@ impl Default for Config {
             query_log: None,
             log_retention_days: 365,
             order_number_pattern: None,
+            site_name: "도움말 센터".to_string(),
+            contact_url: "mailto:help@example.com".to_string(),
+            contact_label: "고객센터에 문의하기".to_string(),
         }
     }
 }
 
 /// Keys that `DOUMI_<KEY>` environment variables may set.
-const KEYS: [&str; 13] = [
+const KEYS: [&str; 16] = [
     "content",
     "index",
     "addr",
@@ -87,6 +97,9 @@ const KEYS: [&str; 13] = [
     "query_log",
     "log_retention_days",
     "order_number_pattern",
+    "site_name",
+    "contact_url",
+    "contact_label",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -68,7 +68,35 @@ pub enum Action {
     /// One word of theirs stands for one of the help center's.
     AddSynonym { from: String, to: String },
     /// Customers found this article and it did not help them.
-    ImproveArticle { article_id: String, reason: String },
+    ImproveArticle { article_id: String, why: Why, customers: usize },
+}
+
+/// Why an article should be improved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// Customers opened it and voted 아니오.
+    VotedNotHelpful,
+    /// Customers opened it and still contacted support.
+    ContactedSupportAfter,
+    /// Search ranks it first now, yet customers did not take it as an answer.
+    FoundButNotChosen,
+}
+
+impl Action {
+    /// The action in Korean, for the report page.
+    pub fn korean(&self) -> String {
+        match self {
+            Action::WriteArticle { title } => format!("새 도움말 작성: 「{title}」"),
+            Action::AddAlias { article_id, alias } => format!("{article_id}의 aliases에 「{alias}」 추가"),
+            Action::AddSynonym { from, to } => format!("synonyms.txt에 {from} => {to} 추가"),
+            Action::ImproveArticle { article_id, why, customers } => match why {
+                Why::VotedNotHelpful => format!("{article_id} 개선: 고객 {customers}명이 읽고 '아니오'를 눌렀습니다"),
+                Why::ContactedSupportAfter => format!("{article_id} 개선: 고객 {customers}명이 읽고도 문의했습니다"),
+                Why::FoundButNotChosen => format!("{article_id} 개선: 지금 첫 결과로 나오지만 고객이 답으로 고르지 않았습니다"),
+            },
+        }
+    }
 }
 
 impl std::fmt::Display for Action {
@@ -77,7 +105,11 @@ impl std::fmt::Display for Action {
             Action::WriteArticle { title } => write!(f, "write a new article: 「{title}」"),
             Action::AddAlias { article_id, alias } => write!(f, "add the alias 「{alias}」 to {article_id}"),
             Action::AddSynonym { from, to } => write!(f, "add the synonym {from} => {to}"),
-            Action::ImproveArticle { article_id, reason } => write!(f, "improve {article_id}: {reason}"),
+            Action::ImproveArticle { article_id, why, customers } => match why {
+                Why::VotedNotHelpful => write!(f, "improve {article_id}: {customers} customers found it and voted 아니오 (not helpful)"),
+                Why::ContactedSupportAfter => write!(f, "improve {article_id}: {customers} customers opened it and still contacted support"),
+                Why::FoundButNotChosen => write!(f, "improve {article_id}: search ranks it first now, but customers did not take it as an answer"),
+            },
         }
     }
 }
@@ -457,22 +489,21 @@ fn action(
     if let Some((article_id, n)) = most(not_helpful)
         && 4 * n >= count
     {
-        return Action::ImproveArticle { article_id, reason: format!("{n} customers found it and voted 아니오 (not helpful)") };
+        return Action::ImproveArticle { article_id, why: Why::VotedNotHelpful, customers: n };
     }
     if let Some((article_id, n)) = most(escalated_after)
         && 4 * n >= count
     {
-        return Action::ImproveArticle { article_id, reason: format!("{n} customers opened it and still contacted support") };
+        return Action::ImproveArticle { article_id, why: Why::ContactedSupportAfter, customers: n };
     }
     // Customers who reworded found the answer: teach search their words.
     if let Some(r) = rewording {
         return r.suggestion.clone();
     }
     match closest {
-        Some(c) if c.confidence >= CONFIDENT => Action::ImproveArticle {
-            article_id: c.article_id.clone(),
-            reason: format!("search now ranks 「{}」 first, but customers did not find it an answer", c.title),
-        },
+        Some(c) if c.confidence >= CONFIDENT => {
+            Action::ImproveArticle { article_id: c.article_id.clone(), why: Why::FoundButNotChosen, customers: count }
+        }
         _ => Action::WriteArticle { title: representative.to_string() },
     }
 }

@@ -158,6 +158,11 @@ impl QueryLog {
         lock(&self.reader).session_of(query_id)
     }
 
+    /// The articles most clicked since `from_ms` (blocking: call off the runtime).
+    pub fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
+        lock(&self.reader).popular_articles(from_ms, n)
+    }
+
     /// Waits until every record accepted so far is committed.
     pub fn flush(&self) {
         let sender = lock(&self.sender).clone();

@@ -264,6 +264,21 @@ impl Store {
         Ok(self.session_of(id)?.is_some())
     }
 
+    /// The articles most clicked since `from_ms`, most first, with their clicks.
+    pub fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
+        let sql = |e| self.sql(e);
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT article_id, count(*) AS clicks FROM events
+                 WHERE kind = 'click' AND article_id IS NOT NULL AND at_ms >= ?1
+                 GROUP BY article_id ORDER BY clicks DESC, article_id LIMIT ?2",
+            )
+            .map_err(sql)?;
+        let rows = statement.query_map(params![from_ms, n as i64], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64))).map_err(sql)?;
+        rows.collect::<Result<_, _>>().map_err(sql)
+    }
+
     /// Rows in the log: (searches, events).
     pub fn counts(&self) -> Result<(u64, u64), StoreError> {
         let sql = |e| self.sql(e);

@@ -18,7 +18,7 @@ pub struct Admin;
 
 /// Compares hashes of equal length, in constant time, so neither the
 /// token's bytes nor its length leak through timing.
-fn same_token(given: &str, expected: &str) -> bool {
+pub(super) fn same_token(given: &str, expected: &str) -> bool {
     let (a, b) = (blake3::hash(given.as_bytes()), blake3::hash(expected.as_bytes()));
     constant_time_eq::constant_time_eq_32(a.as_bytes(), b.as_bytes())
 }
@@ -84,19 +84,7 @@ pub async fn report(State(state): State<AppState>, _admin: Admin, params: Params
         return Err(ApiError::bad_parameter(format!("`format` must be {FORMATS}; got `{}`", truncate(&format))));
     }
     let recheck = matches!(params.text("recheck"), Some("true" | "1"));
-    let log = state.query_log.clone().ok_or_else(|| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "query_log_unavailable", "the query log is off on this server; see /healthz")
-    })?;
-    let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
-    let built = tokio::task::spawn_blocking(move || {
-        // Include what is still on its way to the disk.
-        log.flush();
-        let store = Store::open_existing(log.path())?;
-        report::build(&store, &snapshot.engine, ReportOptions { since, now_ms: now_ms(), recheck })
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)?;
+    let built = build_report(&state, since, recheck).await?;
     let (body, content_type) = match format.as_str() {
         "md" => (built.to_markdown(), "text/markdown; charset=utf-8"),
         "csv" => (built.gaps_csv(), "text/csv; charset=utf-8"),
@@ -107,4 +95,21 @@ pub async fn report(State(state): State<AppState>, _admin: Admin, params: Params
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// Builds the report of the live query log, including what is still on its
+/// way to the disk, off the async runtime.
+pub(super) async fn build_report(state: &AppState, since: Since, recheck: bool) -> Result<crate::analytics::Report, ApiError> {
+    let log = state.query_log.clone().ok_or_else(|| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "query_log_unavailable", "the query log is off on this server; see /healthz")
+    })?;
+    let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
+    tokio::task::spawn_blocking(move || {
+        log.flush();
+        let store = Store::open_existing(log.path())?;
+        report::build(&store, &snapshot.engine, ReportOptions { since, now_ms: now_ms(), recheck })
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
 }

@@ -2,12 +2,14 @@
 
 mod admin;
 mod api;
+mod chart;
 mod error;
 mod events;
 mod metrics;
 mod middleware;
 mod openapi;
 mod ops;
+mod pages;
 mod reload;
 mod session;
 mod state;
@@ -49,13 +51,21 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", post(events::record))
         .route("/api/admin/report", get(admin::report))
         .route("/api/openapi.json", get(openapi::document))
+        .route("/", get(pages::home))
+        .route("/articles/{id}", get(pages::article))
+        .route("/articles/{id}/feedback", post(pages::vote))
+        .route("/admin/report", get(pages::report_page))
+        .route("/admin/report.csv", get(pages::report_csv))
+        .route("/admin/login", post(pages::login))
         .route_layer(from_fn_with_state(state.clone(), middleware::rate_limit));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .merge(api)
         .route("/healthz", get(ops::healthz))
+        .route("/widget.js", get(pages::widget))
+        .route("/assets/site.css", get(pages::site_css))
         .route("/metrics", get(ops::metrics))
-        .fallback(|| async { ApiError::not_found("no such path; the API is under /api (see /api/openapi.json)") })
+        .fallback(|| async { ApiError::not_found("no such path; the pages are / and /articles/{id}, the API is under /api (see /api/openapi.json)") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path")
         })

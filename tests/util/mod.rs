@@ -258,7 +258,7 @@ impl Server {
         let mut line = String::new();
         std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
         let base = line.trim().strip_prefix("doumi listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}")).to_string();
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
         Server { child, base, agent }
     }
 }

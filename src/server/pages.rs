@@ -1,0 +1,401 @@
+//! The help center's own pages, rendered on the server (minijinja): the home
+//! page with search and categories, articles with a 도움이 되었나요? vote, and
+//! the support lead's report. Reading works without JavaScript; the widget
+//! adds search as you type.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::{Environment, context};
+use serde::{Deserialize, Serialize};
+
+use super::admin::{build_report, same_token};
+use super::api::Params;
+use super::chart::daily_chart;
+use super::error::ApiError;
+use super::session::Session;
+use super::state::AppState;
+use crate::analytics::record::now_ms;
+use crate::analytics::report::Since;
+use crate::analytics::{EventKind, EventRecord, Source};
+use crate::content::{ArticleKind, article_html};
+use crate::search::{CONFIDENT, SearchRequest};
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("../../web/templates/base.html")),
+        ("home.html", include_str!("../../web/templates/home.html")),
+        ("article.html", include_str!("../../web/templates/article.html")),
+        ("not_found.html", include_str!("../../web/templates/not_found.html")),
+        ("signin.html", include_str!("../../web/templates/signin.html")),
+        ("report.html", include_str!("../../web/templates/report.html")),
+    ] {
+        env.add_template(name, source).expect("the bundled templates parse");
+    }
+    env
+});
+
+const WIDGET: &str = include_str!("../../web/widget.js");
+const SITE_CSS: &str = include_str!("../../web/site.css");
+/// The admin cookie: a keyed hash of the token, never the token itself.
+const ADMIN_COOKIE: &str = "doumi_admin";
+
+fn render(name: &str, status: StatusCode, ctx: minijinja::Value) -> Response {
+    match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => ApiError::internal(format!("template {name}: {e:#}")).into_response(),
+    }
+}
+
+fn not_found(state: &AppState, message: &str) -> Response {
+    render("not_found.html", StatusCode::NOT_FOUND, context! { site_name => state.config.site_name, message })
+}
+
+fn not_ready() -> Response {
+    let mut response = (StatusCode::SERVICE_UNAVAILABLE, Html("<!doctype html><html lang=\"ko\"><title>잠시만요</title><p>도움말을 불러오는 중입니다. 잠시 후 다시 시도해 주세요.</p></html>")).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+fn is_query_id(id: &str) -> bool {
+    uuid::Uuid::parse_str(id).is_ok()
+}
+
+/// `/widget.js`, with this server's contact link as the default.
+pub async fn widget(State(state): State<AppState>) -> Response {
+    let defaults = serde_json::json!({"contactUrl": state.config.contact_url, "contactLabel": state.config.contact_label});
+    let script = WIDGET.replacen("var data = script.dataset;", &format!("var data = Object.assign({defaults}, script.dataset);"), 1);
+    let mut response = script.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response
+}
+
+pub async fn site_css() -> Response {
+    let mut response = SITE_CSS.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8"));
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300"));
+    response
+}
+
+#[derive(Serialize)]
+struct ArticleLink {
+    id: String,
+    title: String,
+    category: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Category {
+    name: String,
+    articles: Vec<ArticleLink>,
+}
+
+/// `/` and `/?q=`: search, the most read articles, every category.
+pub async fn home(State(state): State<AppState>, session: Session, params: Params) -> Response {
+    let Some(snapshot) = state.current() else { return not_ready() };
+    let query = params.text("q").map(str::trim).filter(|q| !q.is_empty()).map(str::to_string);
+    let mut results = None;
+    let mut error = None;
+    if let Some(q) = &query {
+        let mut request = SearchRequest::new(q.clone());
+        request.limit = 10;
+        match snapshot.engine.search(&request) {
+            Ok(response) => {
+                if let Some(log) = &state.query_log {
+                    log.search(q, &response, &session.0, Source::Page);
+                }
+                results = Some(response);
+            }
+            Err(e) => error = Some(e.to_string()),
+        }
+    }
+    let link = |id: &str| {
+        snapshot.articles.get(id).map(|a| ArticleLink { id: a.id.clone(), title: a.title.clone(), category: a.category.clone() })
+    };
+    let popular: Vec<ArticleLink> = match state.query_log.clone() {
+        Some(log) => tokio::task::spawn_blocking(move || log.popular_articles(now_ms() - 30 * 86_400_000, 6))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(id, _)| link(id))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut categories: BTreeMap<String, Vec<ArticleLink>> = BTreeMap::new();
+    for article in snapshot.articles.values() {
+        let name = article.category.clone().unwrap_or_else(|| "기타".to_string());
+        categories.entry(name).or_default().push(ArticleLink { id: article.id.clone(), title: article.title.clone(), category: article.category.clone() });
+    }
+    let categories: Vec<Category> = categories
+        .into_iter()
+        .map(|(name, mut articles)| {
+            articles.sort_by(|a, b| a.title.cmp(&b.title));
+            Category { name, articles }
+        })
+        .collect();
+    let confident = results.as_ref().is_some_and(|r| r.confidence >= CONFIDENT && !r.hits.is_empty());
+    render(
+        "home.html",
+        StatusCode::OK,
+        context! {
+            site_name => state.config.site_name,
+            contact_url => state.config.contact_url,
+            contact_label => state.config.contact_label,
+            query => query,
+            error => error,
+            total => results.as_ref().map_or(0, |r| r.total),
+            hits => results.as_ref().map(|r| r.hits.clone()).unwrap_or_default(),
+            suggestion => results.as_ref().and_then(|r| r.suggestion.clone()),
+            confident => confident,
+            popular => popular,
+            categories => categories,
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct SectionLink {
+    anchor: String,
+    title: String,
+}
+
+#[derive(Serialize)]
+struct Related {
+    title: String,
+    url: String,
+}
+
+/// `/articles/{id}`: the article, a vote, and related articles.
+pub async fn article(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> Response {
+    let Some(snapshot) = state.current() else { return not_ready() };
+    let Some(article) = snapshot.articles.get(&id) else {
+        return not_found(&state, "주소가 바뀌었거나 삭제된 도움말입니다.");
+    };
+    // Related: what search finds for this article's title, other articles only.
+    let mut related: Vec<Related> = Vec::new();
+    let mut request = SearchRequest::new(article.title.clone());
+    request.limit = 12;
+    if let Ok(response) = snapshot.engine.search(&request) {
+        for hit in response.hits {
+            if hit.article_id != article.id && !related.iter().any(|r| r.url == format!("/articles/{}", hit.article_id)) {
+                related.push(Related { title: hit.article_title, url: format!("/articles/{}", hit.article_id) });
+            }
+            if related.len() == 4 {
+                break;
+            }
+        }
+    }
+    let voted = params.text("voted").filter(|v| matches!(*v, "helpful" | "not_helpful"));
+    let query_id = params.text("qid").filter(|q| is_query_id(q));
+    render(
+        "article.html",
+        StatusCode::OK,
+        context! {
+            site_name => state.config.site_name,
+            contact_url => state.config.contact_url,
+            contact_label => state.config.contact_label,
+            article => context! {
+                id => article.id,
+                title => article.title,
+                category => article.category,
+                updated => article.updated,
+                kind => if article.kind == ArticleKind::Faq { "faq" } else { "guide" },
+            },
+            sections => article.sections.iter().map(|s| SectionLink { anchor: s.anchor.clone(), title: s.heading.clone() }).collect::<Vec<_>>(),
+            html => article_html(article),
+            related => related,
+            voted => voted,
+            query_id => query_id,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Vote {
+    vote: String,
+    #[serde(default)]
+    comment: Option<String>,
+    #[serde(default)]
+    query_id: Option<String>,
+}
+
+/// The 도움이 되었나요? form: logs the vote, then shows the article again
+/// with a thank-you (Post/Redirect/Get, so a reload does not vote twice).
+pub async fn vote(State(state): State<AppState>, session: Session, Path(id): Path<String>, Form(vote): Form<Vote>) -> Result<Response, ApiError> {
+    let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
+    if !snapshot.articles.contains_key(&id) {
+        return Ok(not_found(&state, "주소가 바뀌었거나 삭제된 도움말입니다."));
+    }
+    let kind = match vote.vote.as_str() {
+        "helpful" => EventKind::Helpful,
+        "not_helpful" => EventKind::NotHelpful,
+        _ => return Err(ApiError::bad_parameter("`vote` must be helpful or not_helpful")),
+    };
+    let comment = vote.comment.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(|c| c.chars().take(super::events::MAX_COMMENT_CHARS).collect::<String>());
+    if let Some(log) = state.query_log.clone() {
+        // A vote reached from a search belongs to it; otherwise it stands alone.
+        let query_id = vote.query_id.filter(|q| is_query_id(q));
+        let known = match query_id.clone() {
+            Some(q) => {
+                let lookup = log.clone();
+                tokio::task::spawn_blocking(move || lookup.session_of(&q)).await.ok().and_then(Result::ok).flatten()
+            }
+            None => None,
+        };
+        let (query_id, session) = match known {
+            Some(s) => (query_id, s),
+            None => (None, session.0),
+        };
+        log.event(EventRecord { query_id, at_ms: now_ms(), session, kind, article_id: Some(id.clone()), rank: None, comment });
+    }
+    Ok(Redirect::to(&format!("/articles/{}?voted={}#feedback", urlencode(&id), kind.as_str())).into_response())
+}
+
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn admin_cookie_value(token: &str) -> String {
+    let mut hasher = blake3::Hasher::new_derive_key("doumi admin cookie v1");
+    hasher.update(token.as_bytes());
+    hasher.finalize().to_hex().to_string()
+}
+
+fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = &state.config.admin_token else { return false };
+    let expected = admin_cookie_value(token);
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix(&format!("{ADMIN_COOKIE}=")))
+        .any(|value| same_token(value, &expected))
+}
+
+fn signin(state: &AppState, status: StatusCode, error: Option<&str>) -> Response {
+    let error = error.map(str::to_string).or_else(|| {
+        state.config.admin_token.is_none().then(|| "이 서버에는 관리자 토큰이 설정되어 있지 않습니다. admin_token (DOUMI_ADMIN_TOKEN)을 설정하세요.".to_string())
+    });
+    render("signin.html", status, context! { site_name => state.config.site_name, error => error })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignIn {
+    token: String,
+}
+
+/// Checks the token and sets a cookie holding a keyed hash of it (HttpOnly,
+/// SameSite=Strict, for /admin only).
+pub async fn login(State(state): State<AppState>, Form(form): Form<SignIn>) -> Response {
+    match &state.config.admin_token {
+        Some(token) if same_token(form.token.trim(), token) => {
+            let mut response = Redirect::to("/admin/report").into_response();
+            let cookie = format!("{ADMIN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=43200", admin_cookie_value(token));
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, value);
+            }
+            response
+        }
+        Some(_) => signin(&state, StatusCode::FORBIDDEN, Some("토큰이 맞지 않습니다.")),
+        None => signin(&state, StatusCode::FORBIDDEN, None),
+    }
+}
+
+fn since_param(params: &Params) -> (String, Since) {
+    let text = params.text("since").filter(|s| !s.is_empty()).unwrap_or("30d");
+    match text.parse::<Since>() {
+        Ok(since) => (text.to_string(), since),
+        Err(_) => ("30d".to_string(), Since::Last { ms: 30 * 86_400_000 }),
+    }
+}
+
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "–".to_string(), |r| format!("{:.1}%", r * 100.0))
+}
+
+#[derive(Serialize)]
+struct Tile {
+    label: &'static str,
+    value: String,
+    previous: String,
+}
+
+/// `/admin/report`: sign-in, or KPI tiles, the daily chart and the gaps.
+pub async fn report_page(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
+    if !signed_in(&state, &headers) {
+        return signin(&state, StatusCode::OK, None);
+    }
+    let (since_text, since) = since_param(&params);
+    let report = match build_report(&state, since, false).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let (k, p) = (&report.kpis, &report.previous_kpis);
+    let tiles = vec![
+        Tile { label: "검색", value: k.searches.to_string(), previous: p.searches.to_string() },
+        Tile { label: "고객(세션)", value: k.sessions.to_string(), previous: p.sessions.to_string() },
+        Tile { label: "결과 없음 비율", value: percent(k.zero_result_rate), previous: percent(p.zero_result_rate) },
+        Tile { label: "클릭률", value: percent(k.click_through_rate), previous: percent(p.click_through_rate) },
+        Tile { label: "셀프서비스 비율", value: percent(k.self_service_rate), previous: percent(p.self_service_rate) },
+        Tile { label: "도움됨 비율", value: percent(k.helpfulness), previous: percent(p.helpfulness) },
+        Tile { label: "문의 전환율", value: percent(k.escalation_rate), previous: percent(p.escalation_rate) },
+    ];
+    let actions: Vec<String> = report.gaps.iter().map(|g| g.action.korean()).collect();
+    let confidences: Vec<String> = report.gaps.iter().map(|g| g.closest.as_ref().map_or_else(String::new, |c| format!("{:.2}", c.confidence))).collect();
+    let reworded_actions: Vec<String> = report.reformulations.iter().map(|r| r.suggestion.korean()).collect();
+    let trend_labels = context! { new => "새로 생김", rising => "늘어남", falling => "줄어듦", steady => "비슷함" };
+    let mut response = render(
+        "report.html",
+        StatusCode::OK,
+        context! {
+            site_name => state.config.site_name,
+            since => since_text,
+            tiles => tiles,
+            chart => daily_chart(&report.daily),
+            actions => actions,
+            confidences => confidences,
+            reworded_actions => reworded_actions,
+            trend_labels => trend_labels,
+            report => report,
+        },
+    );
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `/admin/report.csv`: the gaps (or `table=daily`, the KPIs per day).
+pub async fn report_csv(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
+    if !signed_in(&state, &headers) {
+        return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in at /admin/report first").into_response();
+    }
+    let (since_text, since) = since_param(&params);
+    let report = match build_report(&state, since, false).await {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    let daily = params.text("table") == Some("daily");
+    let (body, name) = if daily { (report.daily_csv(), "daily") } else { (report.gaps_csv(), "gaps") };
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"doumi-{name}-{since_text}.csv\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}

@@ -1,0 +1,212 @@
+// Browser tests for doumi's widget, pages and report, in Debian's Chromium.
+//
+//   node widget.test.mjs <doumi base URL> <admin token> <screenshot dir>
+//
+// Started by tests/browser.rs against a real `doumi serve`. Each check prints
+// "ok - name" or throws; the process exits non-zero on the first failure.
+
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const [base, token, shots] = process.argv.slice(2);
+if (!base || !token || !shots) throw new Error("usage: node widget.test.mjs BASE TOKEN SCREENSHOT_DIR");
+fs.mkdirSync(shots, { recursive: true });
+const axeSource = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const executablePath = process.env.CHROMIUM || "/usr/bin/chromium";
+
+function assert(condition, message) {
+  if (!condition) throw new Error("assertion failed: " + message);
+}
+
+async function check(name, body) {
+  const started = Date.now();
+  await body();
+  console.log(`ok - ${name} (${Date.now() - started} ms)`);
+}
+
+// A shop's page on another origin holding nothing but the script tag.
+const shop = http.createServer((req, res) => {
+  res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+  res.end(`<!doctype html><html lang="ko"><head><meta charset="utf-8"><title>어느 쇼핑몰</title>
+<style>body{font-family:serif} input{border:0 !important;display:none !important} li{color:red !important}</style></head>
+<body><main><h1>어느 쇼핑몰</h1>
+<script src="${base}/widget.js" data-contact-url="${base}/contact-us" data-contact-label="1:1 문의하기"></script>
+</main></body></html>`);
+});
+await new Promise((resolve) => shop.listen(0, "127.0.0.1", resolve));
+const shopUrl = `http://127.0.0.1:${shop.address().port}/`;
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const context = await browser.newContext({ locale: "ko-KR", viewport: { width: 1024, height: 800 } });
+const page = await context.newPage();
+const cdp = await context.newCDPSession(page);
+
+// Inside the widget's open shadow root.
+const widget = {
+  input: () => page.locator(".doumi-widget input[role=combobox]"),
+  options: () => page.locator(".doumi-widget li[role=option]"),
+  fallback: () => page.locator(".doumi-widget .fallback"),
+};
+
+async function adminReport() {
+  const response = await fetch(`${base}/api/admin/report?since=1d`, { headers: { authorization: `Bearer ${token}` } });
+  assert(response.ok, `admin report answered ${response.status}`);
+  return response.json();
+}
+
+async function axe(name) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => window.axe.run(document, { resultTypes: ["violations"] }));
+  const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert(serious.length === 0, `${name}: serious accessibility violations: ` + JSON.stringify(serious.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target) })), null, 1));
+}
+
+try {
+  await check("the script tag alone embeds a search box the host page's CSS cannot break", async () => {
+    await page.goto(shopUrl);
+    await widget.input().waitFor({ state: "visible" });
+    const mode = await page.evaluate(() => document.querySelector(".doumi-widget").shadowRoot.mode);
+    assert(mode === "open", "the shadow root is open");
+    const size = fs.statSync(new URL("../../web/widget.js", import.meta.url)).size;
+    assert(size < 30 * 1024, `widget.js is ${size} bytes`);
+  });
+
+  await check("results appear while the last syllable of 비밀버 is still being composed", async () => {
+    await widget.input().focus();
+    // ㅂ ㅣ ㅁ ㅣ ㄹ ㅂ ㅓ as a Korean IME reports them: the syllable being
+    // composed, then committed when the next one starts.
+    const steps = [["compose", "ㅂ"], ["compose", "비"], ["compose", "빔"], ["commit", "비"], ["compose", "미"], ["compose", "밀"], ["commit", "밀"], ["compose", "ㅂ"], ["compose", "버"]];
+    for (const [kind, text] of steps) {
+      if (kind === "compose") await cdp.send("Input.imeSetComposition", { text, selectionStart: text.length, selectionEnd: text.length });
+      else await cdp.send("Input.insertText", { text });
+      await page.waitForTimeout(40);
+    }
+    assert((await widget.input().inputValue()) === "비밀버", "the box shows 비밀버 with 버 composing: " + (await widget.input().inputValue()));
+    await page.waitForFunction(() => {
+      const root = document.querySelector(".doumi-widget").shadowRoot;
+      return [...root.querySelectorAll("li[role=option] .title")].some((t) => t.textContent.includes("비밀번호"));
+    }, null, { timeout: 5000 });
+    assert((await widget.input().getAttribute("aria-expanded")) === "true", "the combobox is expanded");
+    await page.screenshot({ path: path.join(shots, "widget.png") });
+  });
+
+  await check("Enter and Esc pressed during composition neither navigate nor close", async () => {
+    const before = page.url();
+    // What Chromium sends while an IME composes: keyCode 229 ("Process").
+    await cdp.send("Input.dispatchKeyEvent", { type: "rawKeyDown", key: "Process", code: "Enter", windowsVirtualKeyCode: 229, nativeVirtualKeyCode: 229 });
+    await cdp.send("Input.dispatchKeyEvent", { type: "keyUp", key: "Process", code: "Enter", windowsVirtualKeyCode: 229, nativeVirtualKeyCode: 229 });
+    // And the flag browsers set on keydown during composition.
+    await widget.input().evaluate((input) => {
+      for (const key of ["Enter", "Escape"]) input.dispatchEvent(new KeyboardEvent("keydown", { key, isComposing: true, bubbles: true, composed: true, cancelable: true }));
+    });
+    await page.waitForTimeout(300);
+    assert(page.url() === before, "no navigation: " + page.url());
+    assert((await widget.input().getAttribute("aria-expanded")) === "true", "still open");
+    await cdp.send("Input.insertText", { text: "버" });
+  });
+
+  await check("arrow keys move through the options, Esc closes, Enter opens the article and logs the click", async () => {
+    await page.waitForTimeout(300);
+    const count = await widget.options().count();
+    assert(count >= 2, `${count} options`);
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("ArrowUp");
+    const activeId = await widget.input().getAttribute("aria-activedescendant");
+    const selected = await widget.options().nth(0).getAttribute("aria-selected");
+    assert(activeId && activeId.endsWith("-opt-0") && selected === "true", `active ${activeId}, first selected ${selected}`);
+    await page.keyboard.press("Escape");
+    assert((await widget.input().getAttribute("aria-expanded")) === "false", "Esc closes");
+    await page.keyboard.press("ArrowDown");
+    assert((await widget.input().getAttribute("aria-expanded")) === "true", "ArrowDown reopens");
+    const title = await widget.options().nth(0).locator(".title").textContent();
+    await Promise.all([page.waitForURL(/\/articles\//), page.keyboard.press("Enter")]);
+    assert(page.url().startsWith(base + "/articles/") && page.url().includes("qid="), page.url());
+    const heading = await page.locator("h1").textContent();
+    assert(heading.length > 0, "the article page has a title");
+    const report = await adminReport();
+    assert(report.top_articles.some((a) => a.clicks >= 1), "the click was logged: " + JSON.stringify(report.top_articles));
+    console.log(`   opened 「${title}」`);
+  });
+
+  await check("the article page reads without JavaScript and takes a helpful vote", async () => {
+    await page.screenshot({ path: path.join(shots, "article.png"), fullPage: true });
+    await axe("article page");
+    const before = (await adminReport()).kpis.helpful_votes;
+    await Promise.all([page.waitForURL(/voted=helpful/), page.getByRole("button", { name: "예" }).click()]);
+    await page.getByText("의견을 보내 주셔서 감사합니다").waitFor();
+    const after = (await adminReport()).kpis.helpful_votes;
+    assert(after === before + 1, `helpful votes ${before} → ${after}`);
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    const noJs = await plain.newPage();
+    await noJs.goto(page.url().split("?")[0]);
+    assert((await noJs.locator("article.body").textContent()).length > 20, "article text without JavaScript");
+    await plain.close();
+  });
+
+  await check("when nothing fits, the fallback link offers support and logs contact_support", async () => {
+    await page.goto(shopUrl);
+    await widget.input().focus();
+    await cdp.send("Input.insertText", { text: "제휴 문의 드려요" });
+    await widget.fallback().waitFor({ state: "visible", timeout: 5000 });
+    const text = await widget.fallback().textContent();
+    assert(text.includes("찾으시는 답이 없나요?") && text.includes("1:1 문의하기"), text);
+    await axe("host page with the widget open");
+    const before = (await adminReport()).kpis.escalations;
+    await Promise.all([page.waitForURL(/contact-us/), widget.fallback().locator("a").click()]);
+    let after = before;
+    for (let i = 0; i < 20 && after === before; i++) {
+      await page.waitForTimeout(100);
+      after = (await adminReport()).kpis.escalations;
+    }
+    assert(after === before + 1, `escalations ${before} → ${after}`);
+  });
+
+  await check("the home page searches without JavaScript and with the widget", async () => {
+    await page.goto(base + "/?q=" + encodeURIComponent("배송 조회"));
+    const results = page.locator("#results-heading");
+    assert((await results.textContent()).includes("배송 조회"), "server-rendered results");
+    await axe("home page");
+  });
+
+  await check("the report page signs in with the token and shows tiles, the chart and the gaps", async () => {
+    await page.goto(base + "/admin/report");
+    await page.getByLabel("관리자 토큰 (admin_token)").fill("wrong");
+    await page.getByRole("button", { name: "로그인" }).click();
+    await page.getByText("토큰이 맞지 않습니다").waitFor();
+    await page.getByLabel("관리자 토큰 (admin_token)").fill(token);
+    await Promise.all([page.waitForURL(/\/admin\/report$/), page.getByRole("button", { name: "로그인" }).click()]);
+    await page.locator(".tile").first().waitFor();
+    const tiles = await page.locator(".tile").count();
+    const bars = await page.locator("svg.chart rect.bar").count();
+    assert(tiles === 7 && bars >= 30, `${tiles} tiles, ${bars} bars`);
+    assert((await page.locator("svg.chart path.self-service").count()) === 1, "the self-service line is drawn");
+    assert((await page.locator("table.gaps tbody tr").count()) >= 1, "at least one gap");
+    assert((await page.locator("table.gaps").textContent()).includes("제휴"), "the unanswered question is a gap");
+    const csv = await page.evaluate(async () => (await fetch("/admin/report.csv")).text());
+    assert(csv.startsWith("rank,representative"), csv.slice(0, 80));
+    await page.screenshot({ path: path.join(shots, "report.png"), fullPage: true });
+    await axe("report page");
+  });
+
+  await check("the article page fits a phone screen", async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, locale: "ko-KR" });
+    const small = await phone.newPage();
+    await small.goto(base + "/articles/refund");
+    const overflow = await small.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 1, `the page is ${overflow}px wider than the screen`);
+    await small.screenshot({ path: path.join(shots, "article-phone.png"), fullPage: true });
+    await phone.close();
+  });
+} finally {
+  await browser.close();
+  shop.close();
+}
