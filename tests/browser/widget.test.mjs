@@ -170,11 +170,65 @@ try {
     assert(after === before + 1, `escalations ${before} → ${after}`);
   });
 
+  await check("the list never blinks empty between keystrokes and a late answer never replaces a newer one", async () => {
+    await page.goto(shopUrl);
+    await widget.input().focus();
+    // Count how often the list is emptied once it has shown answers.
+    await page.evaluate(() => {
+      const root = document.querySelector(".doumi-widget").shadowRoot;
+      window.__emptied = 0;
+      window.__seen = false;
+      new MutationObserver(() => {
+        const n = root.querySelectorAll("li[role=option]").length;
+        if (n > 0) window.__seen = true;
+        else if (window.__seen) window.__emptied++;
+      }).observe(root.querySelector("ul"), { childList: true });
+    });
+    for (const ch of "비밀번호 변경") {
+      await cdp.send("Input.insertText", { text: ch });
+      await page.waitForTimeout(150);
+    }
+    assert((await page.evaluate(() => window.__emptied)) === 0, "the list was emptied while typing");
+    // The answer to 환불 is held back; the answer to 배송 comes first and stays.
+    await page.route("**/api/search?*", async (route) => {
+      if (decodeURIComponent(route.request().url()).includes("q=환불")) await new Promise((r) => setTimeout(r, 1200));
+      try { await route.continue(); } catch (e) { /* the widget aborted it: newer input */ }
+    });
+    await widget.input().fill("");
+    await cdp.send("Input.insertText", { text: "환불" });
+    await page.waitForTimeout(250);
+    await widget.input().fill("배송 조회");
+    await page.waitForFunction(() => {
+      const t = document.querySelector(".doumi-widget").shadowRoot.querySelector("li[role=option] .title");
+      return t && t.textContent.includes("배송");
+    }, null, { timeout: 5000 });
+    await page.waitForTimeout(1500);
+    const first = await widget.options().nth(0).locator(".title").textContent();
+    assert(first.includes("배송"), "the late answer to 환불 replaced the answer to 배송 조회: " + first);
+    await page.unroute("**/api/search?*");
+  });
+
+  await check("a misspelled query offers the corrected spelling", async () => {
+    await widget.input().fill("배숑 조회");
+    const suggestion = page.locator(".doumi-widget .suggest button");
+    await suggestion.waitFor({ state: "visible", timeout: 5000 });
+    assert((await suggestion.textContent()) === "배송 조회", await suggestion.textContent());
+    await suggestion.click();
+    assert((await widget.input().inputValue()) === "배송 조회", "the suggestion is taken");
+  });
+
   await check("the home page searches without JavaScript and with the widget", async () => {
     await page.goto(base + "/?q=" + encodeURIComponent("배송 조회"));
     const results = page.locator("#results-heading");
     assert((await results.textContent()).includes("배송 조회"), "server-rendered results");
     await axe("home page");
+    // The widget attaches to the page's own search box.
+    const box = page.locator("#q");
+    await box.fill("");
+    await box.focus();
+    await cdp.send("Input.insertText", { text: "회원탈퇴" });
+    await page.locator(".doumi-widget li[role=option]").first().waitFor({ timeout: 5000 });
+    assert((await box.getAttribute("role")) === "combobox" && (await box.getAttribute("aria-expanded")) === "true", "the page's input became the combobox");
   });
 
   await check("the report page signs in with the token and shows tiles, the chart and the gaps", async () => {
