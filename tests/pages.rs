@@ -36,6 +36,9 @@ fn the_home_page_lists_categories_and_answers_a_search_without_javascript() {
     let hostile = server.get(&format!("/?q={}", encode("<script>alert(1)</script>환불")));
     assert!(!hostile.body.contains("<script>alert(1)"), "{}", hostile.body);
     assert!(hostile.body.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;환불"), "{}", hostile.body);
+    let long = server.get(&format!("/?q={}", encode(&"환불".repeat(300))));
+    assert_eq!(long.status, 200);
+    assert!(long.body.contains("class=\"error\"") && long.body.contains("the limit is 500"), "{}", long.body);
     let nothing = server.get(&format!("/?q={}", encode("제휴 문의")));
     assert!(nothing.body.contains("찾으시는 답이 없나요?"), "{}", nothing.body);
 }
