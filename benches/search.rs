@@ -4,6 +4,11 @@
 //!
 //!     cargo bench --bench search
 //!
+//! At scale, on a corpus written by `benches/corpus.py`:
+//!
+//!     python3 benches/corpus.py --entries 10000 --out /tmp/doumi-10k
+//!     DOUMI_BENCH_CONTENT=/tmp/doumi-10k/content cargo bench --bench search
+//!
 //! Figures and the machine they were taken on are in BENCHMARKS.md.
 
 use std::path::Path;
@@ -24,8 +29,11 @@ const QUERIES: &[(&str, &str)] = &[
     ("spacing", "비밀번호변경"),
 ];
 
+/// The bundled content, or the folder named by `DOUMI_BENCH_CONTENT`.
 fn bundled() -> (Engine, tempfile::TempDir) {
-    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let content = std::env::var_os("DOUMI_BENCH_CONTENT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
     let library = Library::load(&content).unwrap();
     let (engine, _, dir) = doumi::eval::scratch_engine(&library, &content).unwrap();
     (engine, dir)

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Writes a help center of N entries for scale tests, made from the bundled one.
+
+    python3 benches/corpus.py --entries 10000 --out /tmp/doumi-10k
+
+Every generated FAQ article takes its shape from a real one in content/ (front
+matter, ten `##` questions, answers of a few sentences with the Markdown the
+editors use), and its words from the whole bundled help center: questions are
+real questions with their subject swapped for another product or service noun
+of the vocabulary, answers are real answer sentences recombined, with numbers
+and product names varied. Not lorem ipsum: the analyzer, the typo layer and the
+ranking meet the vocabulary and the sentence shapes of real content, at scale.
+The editors' dictionaries are copied along. Deterministic for a given --seed.
+"""
+
+import argparse
+import pathlib
+import random
+import re
+import shutil
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+QUESTIONS_PER_ARTICLE = 10
+
+
+def read_bundled(content):
+    questions, sentences, categories, nouns = [], [], set(), set()
+    for path in sorted(content.rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        front, _, body = text.partition("\n---\n")
+        category = re.search(r"^category:\s*(.+)$", front, re.M)
+        if category:
+            categories.add(category.group(1).strip())
+        title = re.search(r"^title:\s*(.+)$", front, re.M)
+        for source in [title.group(1) if title else ""] + re.findall(r"^## (.+)$", body, re.M):
+            for word in re.findall(r"[가-힣]{2,6}", source):
+                if re.search(r"(요|나요|까요|니다|어요|해요|려면|는데|하고|하면|러|고|게|지)$", word):
+                    continue
+                # Drop a trailing particle: 휴면계정이 → 휴면계정.
+                word = re.sub(r"(으로|에서|이나|이|가|을|를|은|는|의|로|에|도|와|과)$", "", word)
+                if len(word) >= 2:
+                    nouns.add(word)
+        for block in re.split(r"^## ", body, flags=re.M)[1:]:
+            heading, _, answer = block.partition("\n")
+            questions.append(re.sub(r"\s*\{#[^}]*\}\s*$", "", heading).strip())
+            for line in answer.splitlines():
+                line = line.strip()
+                if line and not line.startswith(("<!--", "|", "#")):
+                    sentences.extend(s.strip() for s in re.split(r"(?<=[.다요])\s+", line) if len(s.strip()) > 8)
+    return questions, sentences, sorted(categories), sorted(nouns)
+
+
+def vary(rng, question, nouns):
+    words = re.findall(r"[가-힣]{2,5}", question)
+    candidates = [w for w in words if w in nouns]
+    if candidates:
+        old = rng.choice(candidates)
+        question = question.replace(old, rng.choice(nouns), 1)
+    return question
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, required=True, help="entries to write (questions); rounded up to whole articles")
+    parser.add_argument("--out", type=pathlib.Path, required=True, help="folder to create; its content/ is replaced")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if args.entries < 1:
+        parser.error("--entries must be at least 1")
+
+    rng = random.Random(args.seed)
+    questions, sentences, categories, nouns = read_bundled(ROOT / "content")
+    content = args.out / "content"
+    if content.exists():
+        shutil.rmtree(content)
+    content.mkdir(parents=True)
+    for name in ("synonyms.txt", "user-dictionary.txt"):
+        shutil.copy(ROOT / "content" / name, content / name)
+
+    articles = -(-args.entries // QUESTIONS_PER_ARTICLE)
+    written = 0
+    for n in range(articles):
+        category = rng.choice(categories)
+        folder = content / f"c{n % 50:02d}"
+        folder.mkdir(exist_ok=True)
+        subject = rng.choice(nouns)
+        lines = [
+            "---",
+            f"title: {subject} {rng.choice(['안내', '자주 묻는 질문', '이용 방법', '문제 해결'])} {n}",
+            f"category: {category}",
+            f"tags: [{', '.join(rng.sample(nouns, 3))}]",
+            "type: faq",
+            "---",
+            "",
+        ]
+        seen = set()
+        for _ in range(min(QUESTIONS_PER_ARTICLE, args.entries - written)):
+            question = vary(rng, rng.choice(questions), nouns)
+            while question in seen:
+                question = f"{question} ({rng.choice(nouns)})"
+            seen.add(question)
+            answer = " ".join(rng.sample(sentences, rng.randint(2, 4)))
+            answer = re.sub(r"\d+", lambda m: str(rng.randint(1, 9) * int("1" + "0" * (len(m.group()) - 1))), answer)
+            lines += [f"## {question}", "", answer, "", f"{subject} 관련 문의는 **{rng.choice(nouns)}** 메뉴에서도 확인할 수 있습니다.", ""]
+            written += 1
+        (folder / f"gen-{n:06d}.md").write_text("\n".join(lines), encoding="utf-8")
+    print(f"wrote {written} entries in {articles} articles to {content}")
+
+
+if __name__ == "__main__":
+    main()
