@@ -19,16 +19,7 @@ fn kill_9_during_doumi_index_leaves_an_index_the_next_start_serves() {
         hc.write("old-refund.md", REFUND_FAQ);
         assert_eq!(hc.run(&["index"]).code, 0);
         // Now the whole bundled help center, indexed and killed part way.
-        let full = HelpCenter::bundled();
-        for entry in std::fs::read_dir(full.content()).unwrap() {
-            let entry = entry.unwrap();
-            let to = hc.content().join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &to);
-            } else {
-                std::fs::copy(entry.path(), to).unwrap();
-            }
-        }
+        util::copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &hc.content());
         let mut index = Command::new(env!("CARGO_BIN_EXE_doumi")).arg("index").current_dir(hc.root()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = index.kill();
@@ -42,18 +33,6 @@ fn kill_9_during_doumi_index_leaves_an_index_the_next_start_serves() {
         }));
         assert!(caught_up.is_ok(), "expected {expected} entries: {}", server.get("/healthz").body);
         assert_eq!(server.get("/healthz").json()["status"], "ok", "{}", server.get("/healthz").body);
-    }
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
     }
 }
 

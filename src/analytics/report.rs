@@ -167,7 +167,8 @@ pub fn build(store: &Store, engine: &Engine, options: ReportOptions) -> Result<R
     })
 }
 
-fn percent(rate: Option<f64>) -> String {
+/// A rate as people read it (12.3%), or – when there was nothing to divide.
+pub fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "–".to_string(), |r| format!("{:.1}%", r * 100.0))
 }
 

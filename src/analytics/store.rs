@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 
 use super::record::{EventKind, EventRecord, LoggedHit, Record, SearchRecord, Source};
@@ -101,10 +101,7 @@ impl Store {
         if !path.is_file() {
             return Err(StoreError::Missing(path.to_path_buf()));
         }
-        // Read-write so that an older file is migrated and WAL can be read.
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|cause| StoreError::Open { path: path.to_path_buf(), cause })?;
-        drop(conn);
+        // Read-write, so that an older file is migrated and its WAL can be read.
         Store::open(path)
     }
 

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::analytics::kpi::Day;
+use crate::search::escape;
 
 const WIDTH: f64 = 720.0;
 const HEIGHT: f64 = 260.0;
@@ -11,10 +12,6 @@ const LEFT: f64 = 44.0;
 const RIGHT: f64 = 44.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 36.0;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
 
 /// Daily searches as bars (left axis) and the zero-result and self-service
 /// rates as lines (right axis, 0–100 %). Days without searches leave the

@@ -20,7 +20,7 @@ use super::error::ApiError;
 use super::session::Session;
 use super::state::AppState;
 use crate::analytics::record::now_ms;
-use crate::analytics::report::Since;
+use crate::analytics::report::{Since, percent};
 use crate::analytics::{EventKind, EventRecord, Source};
 use crate::content::{ArticleKind, article_html};
 use crate::search::{CONFIDENT, SearchRequest};
@@ -322,10 +322,6 @@ fn since_param(params: &Params) -> (String, Since) {
         Ok(since) => (text.to_string(), since),
         Err(_) => ("30d".to_string(), Since::Last { ms: 30 * 86_400_000 }),
     }
-}
-
-fn percent(rate: Option<f64>) -> String {
-    rate.map_or_else(|| "–".to_string(), |r| format!("{:.1}%", r * 100.0))
 }
 
 #[derive(Serialize)]

@@ -88,7 +88,8 @@ impl HelpCenter {
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
