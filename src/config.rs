@@ -50,6 +50,9 @@ pub struct Config {
     pub contact_url: String,
     /// The text of that link.
     pub contact_label: String,
+    /// Answers remembered per index generation for searches asked again
+    /// (the same words, page and category); 0 works out every search anew.
+    pub search_cache_entries: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,12 +81,13 @@ impl Default for Config {
             site_name: "도움말 센터".to_string(),
             contact_url: "mailto:help@example.com".to_string(),
             contact_label: "고객센터에 문의하기".to_string(),
+            search_cache_entries: 4096,
         }
     }
 }
 
 /// Keys that `DOUMI_<KEY>` environment variables may set.
-const KEYS: [&str; 16] = [
+const KEYS: [&str; 17] = [
     "content",
     "index",
     "addr",
@@ -100,6 +104,7 @@ const KEYS: [&str; 16] = [
     "site_name",
     "contact_url",
     "contact_label",
+    "search_cache_entries",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -103,6 +103,8 @@ enum Command {
     ///   log_retention_days     query-log rows kept this long, 0 = forever  365
     ///   order_number_pattern   regex of this shop's order numbers, masked
     ///                          in the query log           (see README)
+    ///   search_cache_entries   answers remembered for repeated searches,
+    ///                          per index version, 0 = none          4096
     ///
     /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
     Serve(ServeArgs),

@@ -259,7 +259,8 @@ fn dictionary_edits_apply_without_a_restart() {
 #[test]
 fn searches_during_reloads_never_fail() {
     let hc = small_help_center();
-    let server = std::sync::Arc::new(hc.serve(&[], &[]));
+    // Searches as fast as the server answers: the rate limit is not under test.
+    let server = std::sync::Arc::new(hc.serve(&[("DOUMI_RATE_LIMIT_PER_MINUTE", "0")], &[]));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let searchers: Vec<_> = (0..3)
         .map(|_| {
@@ -437,4 +438,18 @@ fn doumi_index_refuses_an_index_a_server_is_using() {
     assert_eq!(server.search("환불")["total"].as_u64(), Some(2), "the server is unaffected");
     drop(server);
     assert_eq!(hc.run(&["index"]).code, 0);
+}
+
+#[test]
+fn a_repeated_search_gets_its_own_query_id_and_never_an_answer_older_than_the_index() {
+    let hc = small_help_center();
+    let server = hc.serve(&[], &[]);
+    let first = server.search("환불 계좌");
+    let again = server.search("환불 계좌");
+    assert_ne!(first["query_id"], again["query_id"], "each search is logged under its own id");
+    assert_eq!(first["hits"], again["hits"]);
+    assert_eq!(first["total"], again["total"]);
+    // An edit makes a new generation; the remembered answer goes with the old one.
+    hc.write("refund.md", REFUND_FAQ.replace("환불 계좌", "반품 계좌"));
+    server.eventually(Duration::from_secs(10), |s| s.search("환불 계좌")["hits"] != first["hits"]);
 }

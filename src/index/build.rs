@@ -61,11 +61,11 @@ fn write_entries(library: &Library, dir: &Path) -> Result<usize, IndexError> {
     let dictionaries = Arc::new(library.dictionaries.clone());
     let analyzer = Arc::new(Analyzer::new(&dictionaries.user_words)?);
     Manifest::of(library).write(dir)?;
-    let SearchIndex { index, .. } = SearchIndex::with_reader(index, fields, analyzer, dictionaries)?;
+    let SearchIndex { index, analyzer, .. } = SearchIndex::with_reader(index, fields, analyzer, dictionaries)?;
     let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_HEAP_BYTES)?;
     let mut count = 0;
     for entry in library.entries() {
-        writer.add_document(document(&fields, &entry))?;
+        writer.add_document(document(&fields, &analyzer, &entry))?;
         count += 1;
     }
     writer.commit()?;
@@ -74,7 +74,7 @@ fn write_entries(library: &Library, dir: &Path) -> Result<usize, IndexError> {
 }
 
 /// The one place an entry becomes a tantivy document.
-pub fn document(fields: &Fields, entry: &Entry) -> TantivyDocument {
+pub fn document(fields: &Fields, analyzer: &Analyzer, entry: &Entry) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, &entry.id);
     doc.add_text(fields.article_id, &entry.article_id);
@@ -87,6 +87,7 @@ pub fn document(fields: &Fields, entry: &Entry) -> TantivyDocument {
         doc.add_text(fields.article_aliases, alias);
     }
     doc.add_text(fields.body, &entry.body);
+    doc.add_bytes(fields.snippet_terms, &crate::search::encode_snippet_terms(analyzer, &entry.body));
     for tag in &entry.tags {
         doc.add_text(fields.tags, tag);
     }

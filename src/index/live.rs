@@ -190,7 +190,7 @@ impl LiveIndex {
             // the delete is ordered before the adds of the same commit.
             self.writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
             for entry in article.entries() {
-                self.writer.add_document(document(&fields, &entry))?;
+                self.writer.add_document(document(&fields, &self.search.analyzer, &entry))?;
             }
             report.updated.push((*path).clone());
         }

@@ -30,6 +30,9 @@ pub struct Fields {
     pub url: Field,
     /// `question`, `guide` or `section`.
     pub kind: Field,
+    /// The answer's terms with their places, analysed once here so that a
+    /// search highlights without analysing (see `search::snippet`).
+    pub snippet_terms: Field,
 }
 
 /// Builds the schema. Text fields keep positions for phrase queries and store
@@ -56,6 +59,7 @@ pub fn schema() -> (Schema, Fields) {
         anchor: builder.add_text_field("anchor", STRING | STORED),
         url: builder.add_text_field("url", STORED),
         kind: builder.add_text_field("kind", STRING | STORED),
+        snippet_terms: builder.add_bytes_field("snippet_terms", STORED),
     };
     (builder.build(), fields)
 }
@@ -76,5 +80,6 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         anchor: f("anchor")?,
         url: f("url")?,
         kind: f("kind")?,
+        snippet_terms: f("snippet_terms")?,
     })
 }

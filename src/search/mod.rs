@@ -9,18 +9,18 @@ mod understand;
 mod vocabulary;
 
 pub use query::field_boosts;
-pub use snippet::{SNIPPET_CHARS, escape};
+pub use snippet::{SNIPPET_CHARS, escape, encode_terms as encode_snippet_terms};
 pub use synonyms::Synonyms;
 pub use understand::{Origin, QueryPlan, understand};
 pub use vocabulary::Vocabulary;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Value;
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, TantivyDocument};
 
 use crate::content::{EntryKind, Problem};
@@ -34,8 +34,6 @@ pub const MAX_LIMIT: usize = 50;
 pub const DEFAULT_LIMIT: usize = 10;
 /// Deepest page one request may reach.
 pub const MAX_OFFSET: usize = 1000;
-/// How much of an answer's text (in bytes) the snippet is chosen from.
-const SNIPPET_SOURCE_BYTES: usize = 2400;
 /// Candidates reranked by how much of the query they cover.
 const RERANK_DEPTH: usize = 30;
 /// An entry covering none of the query's weight keeps this share of its score;
@@ -136,6 +134,20 @@ pub struct Engine {
     searcher: tantivy::Searcher,
     vocabulary: Vocabulary,
     synonyms: Synonyms,
+    /// Answers already worked out in this generation, by request. Customers
+    /// ask the same few questions, and the widget sends the same half-typed
+    /// states, over and over. The engine is rebuilt with every change to the
+    /// index, so an answer can never outlive the entries it was computed from.
+    answers: Option<quick_cache::sync::Cache<AnswerKey, Arc<SearchResponse>>>,
+}
+
+/// What an answer depends on besides the index: the request.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AnswerKey {
+    q: String,
+    limit: usize,
+    offset: usize,
+    category: Option<String>,
 }
 
 impl Engine {
@@ -145,7 +157,15 @@ impl Engine {
         let searcher = index.reader.searcher();
         let vocabulary = Vocabulary::build(&searcher, &index.fields)?;
         let (synonyms, problems) = Synonyms::compile(&index.analyzer, &index.dictionaries, content_dir);
-        Ok((Engine { index, searcher, vocabulary, synonyms }, problems))
+        Ok((Engine { index, searcher, vocabulary, synonyms, answers: None }, problems))
+    }
+
+    /// Keeps up to `entries` answers for requests asked again (0 keeps none).
+    /// A served engine does; a one-off search or a benchmark of the search
+    /// itself does not.
+    pub fn remember_answers(mut self, entries: usize) -> Engine {
+        self.answers = (entries > 0).then(|| quick_cache::sync::Cache::new(entries));
+        self
     }
 
     /// Entries in the generation this engine searches.
@@ -157,10 +177,28 @@ impl Engine {
         understand(text, &self.index.analyzer, &self.vocabulary, &self.synonyms)
     }
 
-    /// Runs `request` against the index's current reader.
+    /// Answers `request` from this engine's generation of the index. Every
+    /// answer has a query id of its own, remembered or not.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
         let started = Instant::now();
         request.validate()?;
+        let Some(answers) = &self.answers else {
+            return self.work_out(request, started);
+        };
+        let key = AnswerKey { q: request.q.trim().to_string(), limit: request.limit, offset: request.offset, category: request.category.clone() };
+        let answer = match answers.get(&key) {
+            Some(answer) => answer,
+            None => {
+                let answer = Arc::new(self.work_out(request, started)?);
+                answers.insert(key, answer.clone());
+                return Ok(Arc::unwrap_or_clone(answer));
+            }
+        };
+        Ok(SearchResponse { query_id: uuid::Uuid::now_v7().to_string(), took_ms: elapsed_ms(started), ..(*answer).clone() })
+    }
+
+    /// Runs `request` against the index: analysis, ranking, snippets.
+    fn work_out(&self, request: &SearchRequest, started: Instant) -> Result<SearchResponse, SearchError> {
         let query_text = request.q.trim().to_string();
         let query_id = uuid::Uuid::now_v7().to_string();
         let plan = self.plan(&query_text);
@@ -196,8 +234,7 @@ impl Engine {
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
         let confidence = ranked.first().map_or(0.0, |r| r.1);
-        let mut generator = SnippetGenerator::create(searcher, &*query, fields.body)?;
-        generator.set_max_num_chars(SNIPPET_CHARS);
+        let highlighter = snippet::Highlighter::new(searcher, &*query, fields.body)?;
         let mut hits = Vec::with_capacity(request.limit);
         // A guide's section that ranks above the guide as a whole is the more
         // precise answer, on the same page: the whole guide below it is left out.
@@ -220,10 +257,8 @@ impl Engine {
                 skipped += 1;
                 continue;
             }
-            let body = text(fields.body);
-            // Only the opening of a long answer is searched for the snippet:
-            // analysing all of it would cost more than the search.
-            let snippet_source = &body[..snippet::floor_boundary(&body, SNIPPET_SOURCE_BYTES)];
+            let body = doc.get_first(fields.body).and_then(|v| v.as_str()).unwrap_or_default();
+            let snippet_terms = doc.get_first(fields.snippet_terms).and_then(|v| v.as_bytes()).unwrap_or_default();
             let category = text(fields.category);
             hits.push(Hit {
                 id: text(fields.id),
@@ -232,7 +267,7 @@ impl Engine {
                 article_id,
                 article_title: text(fields.article_title),
                 category: (!category.is_empty()).then_some(category),
-                snippet: snippet::render(&generator.snippet(snippet_source), snippet_source),
+                snippet: highlighter.snippet(snippet::source(body), snippet_terms),
                 score,
             });
         }

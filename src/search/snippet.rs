@@ -1,43 +1,179 @@
 //! The best fragment of an answer, HTML-escaped, with matches in `<mark>`.
+//!
+//! Highlighting needs each answer's terms with their places in the text. The
+//! morphological analysis that finds them is the costliest step of a search,
+//! so it is done once, when the entry is indexed: [`encode_terms`] stores the
+//! terms of the answer's opening ([`source`]) beside the entry, and a search
+//! only reads them back ([`Highlighter::snippet`]).
 
-use tantivy::snippet::Snippet;
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 
-/// Longest snippet, in characters.
+use tantivy::query::Query;
+use tantivy::schema::Field;
+use tantivy::{Searcher, Term};
+
+use crate::korean::Analyzer;
+
+/// Longest snippet, in bytes of the answer (about 53 Hangul syllables).
 pub const SNIPPET_CHARS: usize = 160;
+/// How much of an answer's text (in bytes) the snippet is chosen from: the
+/// opening of a long answer is where its point is, and storing the terms of all
+/// of it would cost index space for little.
+pub const SNIPPET_SOURCE_BYTES: usize = 2400;
+/// Terms longer than this (in bytes) are not stored; no query term is that long.
+const MAX_STORED_TERM_BYTES: usize = 254;
+/// Marks a stored term whose text is the answer's own text at its range.
+const SAME_AS_TEXT: u8 = 0xFF;
 
-/// Renders a tantivy snippet; when the body has no match (the entry matched on
-/// its question or aliases) the answer's opening is shown instead.
-pub fn render(snippet: &Snippet, body: &str) -> String {
-    if snippet.is_empty() || snippet.highlighted().is_empty() {
-        return escape(&opening(body));
+/// The part of `body` a snippet is chosen from.
+pub fn source(body: &str) -> &str {
+    &body[..floor_boundary(body, SNIPPET_SOURCE_BYTES)]
+}
+
+/// The terms of `source(body)` as `analyzer` indexes them, with their byte
+/// ranges: per term, its start and end (u16, little-endian), then either
+/// `SAME_AS_TEXT` or the term's length and bytes.
+pub fn encode_terms(analyzer: &Analyzer, body: &str) -> Vec<u8> {
+    let text = source(body);
+    let terms = analyzer.analyze(text);
+    let mut out = Vec::with_capacity(terms.len() * 5);
+    for term in terms {
+        if term.end > text.len() || term.start > term.end || term.text.len() > MAX_STORED_TERM_BYTES {
+            continue;
+        }
+        out.extend_from_slice(&(term.start as u16).to_le_bytes());
+        out.extend_from_slice(&(term.end as u16).to_le_bytes());
+        if text[term.start..term.end] == term.text {
+            out.push(SAME_AS_TEXT);
+        } else {
+            out.push(term.text.len() as u8);
+            out.extend_from_slice(term.text.as_bytes());
+        }
     }
-    let fragment = snippet.fragment();
+    out
+}
+
+/// Reads back what [`encode_terms`] wrote for `text`. Anything that does not
+/// fit the text (a truncated record, a range off a character boundary) ends
+/// the reading instead of panicking.
+fn decode_terms<'a>(bytes: &'a [u8], text: &'a str) -> impl Iterator<Item = (Range<usize>, &'a str)> + 'a {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let (header, tail) = rest.split_at_checked(5)?;
+        let start = u16::from_le_bytes([header[0], header[1]]) as usize;
+        let end = u16::from_le_bytes([header[2], header[3]]) as usize;
+        let range = start..end;
+        text.get(range.clone())?;
+        let term = if header[4] == SAME_AS_TEXT {
+            rest = tail;
+            &text[range.clone()]
+        } else {
+            let (term, tail) = tail.split_at_checked(header[4] as usize)?;
+            rest = tail;
+            std::str::from_utf8(term).ok()?
+        };
+        Some((range, term))
+    })
+}
+
+/// The query's terms in the answer field, weighted so that rarer terms pull the
+/// fragment towards them (as tantivy's snippet generator weighs them).
+pub struct Highlighter {
+    weights: HashMap<String, f32>,
+}
+
+impl Highlighter {
+    pub fn new(searcher: &Searcher, query: &dyn Query, field: Field) -> tantivy::Result<Highlighter> {
+        let mut terms: BTreeSet<&Term> = BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == field {
+                terms.insert(term);
+            }
+        });
+        let mut weights = HashMap::with_capacity(terms.len());
+        for term in terms {
+            let value = term.value();
+            let Some(text) = value.as_str() else { continue };
+            let doc_freq = searcher.doc_freq(term)?;
+            if doc_freq > 0 {
+                weights.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
+        Ok(Highlighter { weights })
+    }
+
+    /// The snippet of an answer whose opening is `text` and whose stored terms
+    /// are `terms`: the window of at most [`SNIPPET_CHARS`] bytes whose matched
+    /// terms weigh most (the earliest of equals), or the opening when none match.
+    pub fn snippet(&self, text: &str, terms: &[u8]) -> String {
+        let mut best: Option<Window> = None;
+        let mut window = Window::at(0);
+        for (range, term) in decode_terms(terms, text) {
+            if range.end.saturating_sub(window.start) > SNIPPET_CHARS {
+                if window.score > best.as_ref().map_or(0.0, |b| b.score) {
+                    best = Some(window);
+                }
+                window = Window::at(range.start);
+            }
+            window.end = window.end.max(range.end);
+            if let Some(weight) = self.weights.get(term) {
+                window.score += weight;
+                window.marks.push(range);
+            }
+        }
+        if window.score > best.as_ref().map_or(0.0, |b| b.score) {
+            best = Some(window);
+        }
+        match best {
+            Some(window) => render(text, &window),
+            None => escape(&opening(text)),
+        }
+    }
+}
+
+/// A candidate fragment: its byte range in the answer and the matches in it.
+struct Window {
+    start: usize,
+    end: usize,
+    score: f32,
+    marks: Vec<Range<usize>>,
+}
+
+impl Window {
+    fn at(start: usize) -> Window {
+        Window { start, end: start, score: 0.0, marks: Vec::new() }
+    }
+}
+
+fn render(text: &str, window: &Window) -> String {
+    let fragment = &text[window.start..window.end];
     let mut out = String::with_capacity(fragment.len() + 32);
-    let mut cursor = 0;
-    for range in merge_touching(snippet.highlighted()) {
-        // A term can reach past the fragment's end (a compound cut by the
-        // fragment): mark only what is shown, on character boundaries.
-        let range = floor_boundary(fragment, range.start.max(cursor))..floor_boundary(fragment, range.end);
+    let mut cursor = window.start;
+    for range in merge_touching(&window.marks) {
+        let range = range.start.max(cursor)..range.end.min(window.end);
         if range.is_empty() {
             continue;
         }
-        out.push_str(&escape(&fragment[cursor..range.start]));
+        out.push_str(&escape(&text[cursor..range.start]));
         out.push_str("<mark>");
-        out.push_str(&escape(&fragment[range.clone()]));
+        out.push_str(&escape(&text[range.clone()]));
         out.push_str("</mark>");
         cursor = range.end;
     }
-    out.push_str(&escape(&fragment[cursor..]));
+    out.push_str(&escape(&text[cursor..window.end]));
     out
 }
 
 /// 비밀 and 번호 are two terms but one word on screen: one `<mark>`, not two.
-fn merge_touching(ranges: &[std::ops::Range<usize>]) -> Vec<std::ops::Range<usize>> {
-    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
-    for range in ranges {
+fn merge_touching(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+    for range in sorted {
         match merged.last_mut() {
             Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
-            _ => merged.push(range.clone()),
+            _ => merged.push(range),
         }
     }
     merged
@@ -81,6 +217,10 @@ pub fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn highlighter(terms: &[(&str, f32)]) -> Highlighter {
+        Highlighter { weights: terms.iter().map(|(t, w)| (t.to_string(), *w)).collect() }
+    }
+
     #[test]
     fn markup_in_answers_is_escaped() {
         assert_eq!(escape("<script>alert('x')</script> & 환불"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; 환불");
@@ -89,8 +229,42 @@ mod tests {
     #[test]
     fn opening_is_cut_on_a_character_boundary() {
         let body = "가".repeat(500);
-        let s = render(&Snippet::empty(), &body);
+        let s = highlighter(&[]).snippet(source(&body), &[]);
         assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
         assert!(s.ends_with('…'));
+    }
+
+    #[test]
+    fn stored_terms_highlight_the_matches_without_analysing_again() {
+        let analyzer = Analyzer::shared_default();
+        let body = "비밀번호를 잊으셨다면 로그인 화면에서 비밀번호 찾기를 누르세요. <b>주의</b>: 메일이 오지 않으면 스팸함을 확인하세요.";
+        let terms = encode_terms(&analyzer, body);
+        let snippet = highlighter(&[("비밀번호", 0.5), ("로그인", 0.2)]).snippet(source(body), &terms);
+        assert!(snippet.contains("<mark>비밀번호</mark>를"), "{snippet}");
+        assert!(snippet.contains("<mark>로그인</mark> 화면"), "{snippet}");
+        assert!(!snippet.contains("<b>"), "the answer's own markup is escaped: {snippet}");
+    }
+
+    #[test]
+    fn the_window_with_the_rarer_terms_wins() {
+        let analyzer = Analyzer::shared_default();
+        let filler = "배송 안내입니다. ".repeat(20);
+        let body = format!("{filler}환불은 영업일 기준 3일 안에 처리됩니다.");
+        let terms = encode_terms(&analyzer, &body);
+        let snippet = highlighter(&[("배송", 0.01), ("환불", 0.5)]).snippet(source(&body), &terms);
+        assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
+    }
+
+    #[test]
+    fn damaged_terms_end_the_reading_without_panicking() {
+        let analyzer = Analyzer::shared_default();
+        let body = "환불 신청은 마이페이지에서 할 수 있어요.";
+        let mut terms = encode_terms(&analyzer, body);
+        terms.truncate(terms.len() - 2);
+        terms.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 3]);
+        let snippet = highlighter(&[("환불", 1.0)]).snippet(source(body), &terms);
+        assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
+        // Terms stored for another text: ranges off its boundaries are refused.
+        let _ = highlighter(&[("환불", 1.0)]).snippet("가", &terms);
     }
 }

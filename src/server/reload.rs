@@ -153,7 +153,7 @@ fn record(state: &AppState, started: std::time::Instant, error: Option<String>) 
 /// Builds the snapshot of what `live` serves now and makes it current.
 fn publish(state: &AppState, live: &LiveIndex) {
     let (engine, synonym_problems) = match Engine::new(live.search_index().clone(), &state.config.content) {
-        Ok(e) => e,
+        Ok((engine, problems)) => (engine.remember_answers(state.config.search_cache_entries), problems),
         Err(e) => {
             tracing::error!(error = %e, "cannot read the index vocabulary; the previous version stays served");
             return;
