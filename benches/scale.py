@@ -10,10 +10,14 @@ For the help center in DIR/content, on a release build:
   entries per second;
 - `doumi serve` on that index: start-up time to /healthz 200, resident memory
   (VmRSS) when ready, after the load and after --soak-seconds more of it;
-- HTTP load with wrk (Debian's package), concurrency 32, loopback only:
-  /api/search with a mix of query kinds (exact, colloquial, typo, initials,
-  half-typed, keyboard layout, spacing, mixed) and /healthz, in the same run;
-  requests per second and latency percentiles, and their ratio.
+- HTTP load with wrk (Debian's package), concurrency 32, loopback only, RUNS
+  times on a fresh server: /api/search with the 314 labelled queries of
+  tests/eval (every kind: exact, colloquial, typo, initials, half-typed,
+  keyboard layout, spacing, mixed, unanswerable) in turn, and /healthz, in the
+  same run; then the same search load on a server with
+  search_cache_entries=0, where every search is worked out anew. Requests
+  per second, latency percentiles, and the median ratio to /healthz;
+- with --soak-seconds, resident memory every 30 s of that much more load.
 Prints a Markdown table row set for BENCHMARKS.md.
 """
 
@@ -32,8 +36,9 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DOUMI = ROOT / "target" / "release" / "doumi"
-QUERIES = ["비밀번호를 잊어버렸어요", "환불 언제 돼요", "배숑 조회", "ㅂㅁㅂㅎ", "회원강", "qlalfqjsgh", "kakaopay 결제", "비밀번호변경",
-           "배송지 변경", "적립금 사용", "쿠폰 적용 안돼요", "비회원 주문 조회"]
+# The labelled queries of every kind (exact, colloquial, typo, initials,
+# half-typed, keyboard layout, spacing, mixed, unanswerable): 314 of them.
+QUERIES = [json.loads(line)["query"] for line in (ROOT / "tests" / "eval" / "queries.jsonl").read_text().splitlines() if line.strip()]
 
 WRK_SCRIPT = """
 local queries = {%s}
@@ -63,59 +68,92 @@ def wrk(url, seconds, script=None):
     return rps, pct.get("50"), pct.get("99"), int(errors.group(1)) if errors else 0
 
 
+def start(content, index, env):
+    """Starts `doumi serve`; returns the process, its base URL and the start-up time."""
+    started = time.monotonic()
+    server = subprocess.Popen([DOUMI, "--content", content, "--index", index, "serve", "--addr", "127.0.0.1:0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    base = server.stdout.readline().strip().removeprefix("doumi listening on ")
+    while True:
+        try:
+            if urllib.request.urlopen(base + "/healthz").status == 200:
+                break
+        except Exception:
+            time.sleep(0.005)
+    return server, base, (time.monotonic() - started) * 1000
+
+
+def stop(server):
+    server.terminate()
+    server.wait()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("dir", type=pathlib.Path)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--soak-seconds", type=int, default=0, help="more load before a last memory reading (e.g. 300)")
+    parser.add_argument("--skip-build", action="store_true", help="index once, without timing builds")
     args = parser.parse_args()
     content = args.dir / "content"
     env = dict(os.environ, DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_LOG="warn")
+    uncached_env = dict(env, DOUMI_SEARCH_CACHE_ENTRIES="0")
 
     builds = []
-    with tempfile.TemporaryDirectory() as scratch:
-        for run in range(args.runs):
+    with tempfile.TemporaryDirectory() as scratch, tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        lua.write(WRK_SCRIPT % ", ".join('"%s"' % urllib.parse.quote(q) for q in QUERIES))
+        lua.flush()
+        for run in range(1 if args.skip_build else args.runs):
             index = pathlib.Path(scratch) / f"index-{run}"
             out = subprocess.run([DOUMI, "--content", content, "--index", index, "index", "--json"], capture_output=True, text=True, env=env)
             report = json.loads(out.stdout)
             builds.append(report["took_ms"])
             entries = report["entries"]
         index = pathlib.Path(scratch) / "index-0"
-        started = time.monotonic()
-        server = subprocess.Popen([DOUMI, "--content", content, "--index", index, "serve", "--addr", "127.0.0.1:0"],
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-        try:
-            base = server.stdout.readline().strip().removeprefix("doumi listening on ")
-            while True:
-                try:
-                    if urllib.request.urlopen(base + "/healthz").status == 200:
-                        break
-                except Exception:
-                    time.sleep(0.005)
-            startup_ms = (time.monotonic() - started) * 1000
-            rss_ready = rss_kib(server.pid)
-            with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-                lua.write(WRK_SCRIPT % ", ".join('"%s"' % urllib.parse.quote(q) for q in QUERIES))
-            search = wrk(base + "/api/search", args.load_seconds, lua.name)
-            health = wrk(base + "/healthz", args.load_seconds)
-            rss_loaded = rss_kib(server.pid)
-            rss_soaked = None
-            if args.soak_seconds:
-                wrk(base + "/api/search", args.soak_seconds, lua.name)
-                rss_soaked = rss_kib(server.pid)
-        finally:
-            server.terminate()
-            server.wait()
+        startups, rows, rss = [], [], {}
+        for run in range(args.runs):
+            # Each run: a fresh server; search as shipped (answers remembered),
+            # healthz, then a server that works out every search anew.
+            server, base, startup_ms = start(content, index, env)
+            startups.append(startup_ms)
+            try:
+                if run == 0:
+                    rss["ready"] = rss_kib(server.pid)
+                cached = wrk(base + "/api/search", args.load_seconds, lua.name)
+                health = wrk(base + "/healthz", args.load_seconds)
+                if run == 0:
+                    rss["loaded"] = rss_kib(server.pid)
+                    if args.soak_seconds:
+                        readings = []
+                        for _ in range(max(1, args.soak_seconds // 30)):
+                            wrk(base + "/api/search", min(30, args.soak_seconds), lua.name)
+                            readings.append(rss_kib(server.pid))
+                        rss["soak"] = readings
+            finally:
+                stop(server)
+            server, base, _ = start(content, index, uncached_env)
+            try:
+                uncached = wrk(base + "/api/search", args.load_seconds, lua.name)
+            finally:
+                stop(server)
+            rows.append((cached, health, uncached))
 
-    build = statistics.median(builds)
-    print(f"entries: {entries}")
-    print(f"| index build, median of {args.runs} | {build/1000:.2f} s ({entries / (build / 1000):.0f} entries/s; runs {', '.join(f'{b/1000:.2f}' for b in builds)}) |")
-    print(f"| start-up with that index | {startup_ms:.0f} ms |")
-    print(f"| RSS ready / after load{' / after soak' if rss_soaked else ''} | {rss_ready/1024:.0f} MiB / {rss_loaded/1024:.0f} MiB{f' / {rss_soaked/1024:.0f} MiB' if rss_soaked else ''} |")
-    print(f"| /api/search, c=32, {args.load_seconds} s | {search[0]:.0f} req/s, p50 {search[1]}, p99 {search[2]}, non-2xx {search[3]} |")
-    print(f"| /healthz, c=32, {args.load_seconds} s | {health[0]:.0f} req/s, p50 {health[1]}, p99 {health[2]} |")
-    print(f"| search / healthz throughput | {search[0] / health[0]:.1%} |")
+    print(f"entries: {entries}; query mix: {len(QUERIES)} queries")
+    if not args.skip_build:
+        build = statistics.median(builds)
+        print(f"| index build, median of {len(builds)} | {build/1000:.2f} s ({entries / (build / 1000):.0f} entries/s; runs {', '.join(f'{b/1000:.2f}' for b in builds)}) |")
+    print(f"| start-up with that index, median of {args.runs} | {statistics.median(startups):.0f} ms (runs {', '.join(f'{s:.0f}' for s in startups)}) |")
+    print(f"| RSS ready / after load | {rss['ready']/1024:.0f} MiB / {rss['loaded']/1024:.0f} MiB |")
+    if "soak" in rss:
+        print(f"| RSS every 30 s of {args.soak_seconds} s more load | {', '.join(f'{r/1024:.0f}' for r in rss['soak'])} MiB |")
+    for run, (cached, health, uncached) in enumerate(rows):
+        print(f"| run {run + 1}: /api/search (as shipped) | {cached[0]:.0f} req/s, p50 {cached[1]}, p99 {cached[2]}, non-2xx {cached[3]} |")
+        print(f"| run {run + 1}: /api/search (search_cache_entries=0) | {uncached[0]:.0f} req/s, p50 {uncached[1]}, p99 {uncached[2]}, non-2xx {uncached[3]} |")
+        print(f"| run {run + 1}: /healthz | {health[0]:.0f} req/s, p50 {health[1]}, p99 {health[2]} |")
+    ratio = statistics.median(c[0] / h[0] for c, h, _ in rows)
+    ratio_uncached = statistics.median(u[0] / h[0] for _, h, u in rows)
+    print(f"| search / healthz, median of {args.runs} runs | {ratio:.1%} as shipped, {ratio_uncached:.1%} with every search worked out |")
 
 
 if __name__ == "__main__":

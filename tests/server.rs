@@ -6,7 +6,7 @@ mod util;
 
 use std::time::Duration;
 
-use util::{HelpCenter, REFUND_FAQ, encode};
+use util::{HelpCenter, REFUND_FAQ, Server, encode};
 
 const SHIPPING_FAQ: &str = "---
 title: 배송 안내
@@ -452,4 +452,24 @@ fn a_repeated_search_gets_its_own_query_id_and_never_an_answer_older_than_the_in
     // An edit makes a new generation; the remembered answer goes with the old one.
     hc.write("refund.md", REFUND_FAQ.replace("환불 계좌", "반품 계좌"));
     server.eventually(Duration::from_secs(10), |s| s.search("환불 계좌")["hits"] != first["hits"]);
+}
+
+#[test]
+fn a_server_left_alone_stops_checking_the_content_folder() {
+    let hc = small_help_center();
+    hc.write("synonyms.txt", "리펀드 => 환불\n");
+    let server = hc.serve(&[], &[]);
+    hc.write("shipping.md", SHIPPING_FAQ.replace("배송", "택배"));
+    server.eventually(Duration::from_secs(10), |s| s.search("리펀드")["total"].as_u64() > Some(0) && s.get("/healthz").json()["generation"].as_u64() >= Some(2));
+    let syncs = |s: &Server| -> u64 {
+        let metrics = s.get("/metrics").body;
+        metrics.lines().find_map(|l| l.strip_prefix("doumi_index_syncs_total ")).expect("the sync counter").parse().unwrap()
+    };
+    // A sync reads the dictionaries; reading a file must not count as a change,
+    // or each sync would set off the next and keep a core busy for nothing.
+    server.eventually(Duration::from_secs(10), |s| {
+        let before = syncs(s);
+        std::thread::sleep(Duration::from_millis(1000));
+        syncs(s) == before
+    });
 }

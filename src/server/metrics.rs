@@ -27,6 +27,7 @@ pub struct Metrics {
     pub latency: Family<RouteLabels, Histogram>,
     pub zero_result_searches: Counter,
     pub reloads: Counter,
+    pub syncs: Counter,
     pub reload_errors: Counter,
     pub entries: Gauge,
     pub generation: Gauge,
@@ -43,6 +44,7 @@ impl Default for Metrics {
         });
         let zero_result_searches = Counter::default();
         let reloads = Counter::default();
+        let syncs = Counter::default();
         let reload_errors = Counter::default();
         let entries = Gauge::default();
         let generation = Gauge::default();
@@ -50,6 +52,7 @@ impl Default for Metrics {
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         registry.register("zero_result_searches", "Searches that found no entry", zero_result_searches.clone());
         registry.register("index_reloads", "Content changes applied to the index", reloads.clone());
+        registry.register("index_syncs", "Times the content folder was checked for changes, after a file event", syncs.clone());
         registry.register("index_reload_errors", "Files that failed to load on a reload (their last good version stays)", reload_errors.clone());
         registry.register("index_entries", "Searchable entries", entries.clone());
         registry.register("index_generation", "Index generation, bumped by every applied change", generation.clone());
@@ -68,6 +71,7 @@ impl Default for Metrics {
             latency,
             zero_result_searches,
             reloads,
+            syncs,
             reload_errors,
             entries,
             generation,

@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
 
 use notify::RecursiveMode;
+use notify::event::{AccessKind, AccessMode, EventKind};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, new_debouncer};
 
 use super::state::{AppState, ReloadStatus, Snapshot};
@@ -88,6 +89,7 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
             stop |= matches!(next, Message::Stop);
         }
         let started = std::time::Instant::now();
+        state.metrics.syncs.inc();
         match live.sync() {
             Ok(report) => {
                 let errors = error_keys(live.problems());
@@ -123,7 +125,7 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
 fn watch(config: &crate::config::Config, sender: Sender<Message>) -> Option<Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>> {
     let debounce = Duration::from_millis(config.reload_debounce_ms);
     let handler = move |result: DebounceEventResult| {
-        if result.is_ok_and(|events| !events.is_empty()) {
+        if result.is_ok_and(|events| events.iter().any(|e| changes_content(&e.kind))) {
             let _ = sender.send(Message::Changed);
         }
     };
@@ -139,6 +141,17 @@ fn watch(config: &crate::config::Config, sender: Sender<Message>) -> Option<Debo
         return None;
     }
     Some(debouncer)
+}
+
+/// Whether a file event can change what is served. Reading a file is an
+/// event too (inotify reports opens and closes), and a sync reads the editors'
+/// dictionaries: reacting to reads would make every sync trigger the next.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        EventKind::Any | EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Other => true,
+    }
 }
 
 fn error_keys(problems: &[Problem]) -> HashSet<String> {
