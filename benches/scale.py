@@ -65,7 +65,8 @@ def wrk(url, seconds, script=None):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, pct.get("50"), pct.get("99"), int(errors.group(1)) if errors else 0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, pct.get("50"), pct.get("99"), int(errors.group(1)) if errors else 0, requests
 
 
 def start(content, index, env):
@@ -81,6 +82,13 @@ def start(content, index, env):
         except Exception:
             time.sleep(0.005)
     return server, base, (time.monotonic() - started) * 1000
+
+
+def logged(base):
+    """(searches written to the query log, records dropped) so far."""
+    text = urllib.request.urlopen(base + "/metrics").read().decode()
+    value = lambda name: int(float(re.search(rf"^{name} (\S+)", text, re.M).group(1)))
+    return value("doumi_query_log_searches_total"), value("doumi_query_log_dropped_total")
 
 
 def stop(server):
@@ -122,6 +130,8 @@ def main():
                     rss["ready"] = rss_kib(server.pid)
                 cached = wrk(base + "/api/search", args.load_seconds, lua.name)
                 health = wrk(base + "/healthz", args.load_seconds)
+                time.sleep(0.5)  # the log writer's last batch
+                log = logged(base)
                 if run == 0:
                     rss["loaded"] = rss_kib(server.pid)
                     if args.soak_seconds:
@@ -137,7 +147,7 @@ def main():
                 uncached = wrk(base + "/api/search", args.load_seconds, lua.name)
             finally:
                 stop(server)
-            rows.append((cached, health, uncached))
+            rows.append((cached, health, uncached, log))
 
     print(f"entries: {entries}; query mix: {len(QUERIES)} queries")
     if not args.skip_build:
@@ -147,12 +157,12 @@ def main():
     print(f"| RSS ready / after load | {rss['ready']/1024:.0f} MiB / {rss['loaded']/1024:.0f} MiB |")
     if "soak" in rss:
         print(f"| RSS every 30 s of {args.soak_seconds} s more load | {', '.join(f'{r/1024:.0f}' for r in rss['soak'])} MiB |")
-    for run, (cached, health, uncached) in enumerate(rows):
-        print(f"| run {run + 1}: /api/search (as shipped) | {cached[0]:.0f} req/s, p50 {cached[1]}, p99 {cached[2]}, non-2xx {cached[3]} |")
+    for run, (cached, health, uncached, log) in enumerate(rows):
+        print(f"| run {run + 1}: /api/search (as shipped) | {cached[0]:.0f} req/s, p50 {cached[1]}, p99 {cached[2]}, non-2xx {cached[3]}; {cached[4]} searches answered, {log[0]} written to the query log, {log[1]} dropped |")
         print(f"| run {run + 1}: /api/search (search_cache_entries=0) | {uncached[0]:.0f} req/s, p50 {uncached[1]}, p99 {uncached[2]}, non-2xx {uncached[3]} |")
         print(f"| run {run + 1}: /healthz | {health[0]:.0f} req/s, p50 {health[1]}, p99 {health[2]} |")
-    ratio = statistics.median(c[0] / h[0] for c, h, _ in rows)
-    ratio_uncached = statistics.median(u[0] / h[0] for _, h, u in rows)
+    ratio = statistics.median(c[0] / h[0] for c, h, _, _ in rows)
+    ratio_uncached = statistics.median(u[0] / h[0] for _, h, u, _ in rows)
     print(f"| search / healthz, median of {args.runs} runs | {ratio:.1%} as shipped, {ratio_uncached:.1%} with every search worked out |")
 
 

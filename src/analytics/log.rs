@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::Mutex;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -197,27 +197,25 @@ fn write_loop(mut store: Store, receiver: Receiver<Message>, counters: LogCounte
     let mut last_purge: Option<Instant> = None;
     let mut batch = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
+    // Whether records were left in the channel by the last batch.
+    let mut behind = false;
     // Ends when every sender is gone and the channel is drained.
     while let Ok(first) = receiver.recv() {
-        let deadline = Instant::now() + LINGER;
-        let mut message = Some(first);
-        loop {
-            match message.take() {
-                Some(Message::Record(r)) => batch.push(r),
-                Some(Message::Flush(done)) => {
-                    waiting.push(done);
-                    break;
-                }
-                None => {}
-            }
-            if batch.len() >= BATCH {
-                break;
-            }
-            match receiver.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(next) => message = Some(next),
-                Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+        let flush_now = matches!(first, Message::Flush(_));
+        take(first, &mut batch, &mut waiting);
+        if !flush_now && !behind {
+            // Let the batch gather while asleep rather than blocked on the
+            // channel: a sender only has to wake a receiver that waits on it,
+            // and under load that wake-up per search cost more than the log.
+            std::thread::sleep(LINGER);
+        }
+        while batch.len() < BATCH {
+            match receiver.try_recv() {
+                Ok(message) => take(message, &mut batch, &mut waiting),
+                Err(_) => break,
             }
         }
+        behind = batch.len() >= BATCH;
         commit(&mut store, &mut batch, &counters);
         for done in waiting.drain(..) {
             let _ = done.send(());
@@ -226,6 +224,13 @@ fn write_loop(mut store: Store, receiver: Receiver<Message>, counters: LogCounte
             last_purge = Some(Instant::now());
             purge(&store, retention_days, &counters);
         }
+    }
+}
+
+fn take(message: Message, batch: &mut Vec<Record>, waiting: &mut Vec<SyncSender<()>>) {
+    match message {
+        Message::Record(r) => batch.push(r),
+        Message::Flush(done) => waiting.push(done),
     }
 }
 
