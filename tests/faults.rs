@@ -6,7 +6,7 @@ mod util;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use util::{HelpCenter, REFUND_FAQ};
+use util::{HelpCenter, REFUND_FAQ, Server};
 
 fn bundled_entries() -> u64 {
     util::bundled_engine().entries()
@@ -99,4 +99,71 @@ fn hostile_parameters_always_get_2xx_or_a_4xx_json_error() {
         }
     }
     assert_eq!(server.get("/healthz").status, 200, "still serving");
+}
+
+/// Whether this machine lets a test give a server a mount namespace of its own
+/// (root with CAP_SYS_ADMIN, as on the CI machines); the disk tests need one.
+fn private_mounts_allowed() -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    Command::new("unshare")
+        .args(["-m", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs \"$0\""])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `doumi serve` in the help center's root, in a mount namespace of its own
+/// where `index/` is a 2 MiB tmpfs that `prepare` (sh, with `$0` the doumi
+/// binary) sets up after the first `doumi index`. The query log is kept
+/// outside it: the index is under test.
+fn serve_on_a_small_disk(hc: &HelpCenter, prepare: &str) -> Server {
+    let script = format!(
+        "mount -t tmpfs -o size=2m tmpfs index && \"$0\" index >/dev/null 2>&1 && {prepare} && exec \"$0\" serve --addr 127.0.0.1:0"
+    );
+    std::fs::create_dir_all(hc.root().join("index")).unwrap();
+    let child = Command::new("unshare")
+        .args(["-m", "sh", "-c", &script])
+        .arg(env!("CARGO_BIN_EXE_doumi"))
+        .current_dir(hc.root())
+        .env("DOUMI_LOG", "warn")
+        .env("DOUMI_QUERY_LOG", hc.root().join("queries.sqlite3"))
+        .env("DOUMI_RATE_LIMIT_PER_MINUTE", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server::from_child(child);
+    server.wait_ready();
+    server
+}
+
+/// `index/` as the server sees it, from outside its mount namespace.
+fn index_seen_by(server: &Server, hc: &HelpCenter) -> std::path::PathBuf {
+    std::path::Path::new(&format!("/proc/{}/root", server.child.id())).join(hc.root().strip_prefix("/").unwrap()).join("index")
+}
+
+const LOST_FAQ: &str = "\n## 분실물 보상은 어떻게 받나요?\n\n분실물 신고 후 보상을 신청하세요.\n";
+
+#[test]
+fn a_full_disk_keeps_the_last_index_served_says_why_and_applies_the_edit_once_there_is_room() {
+    if !private_mounts_allowed() {
+        eprintln!("skipped: this machine does not allow a private tmpfs (unshare -m, mount)");
+        return;
+    }
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    let server = serve_on_a_small_disk(&hc, "(dd if=/dev/zero of=index/filler bs=4k 2>/dev/null; true)");
+    assert!(server.search("환불 계좌")["total"].as_u64() > Some(0));
+    hc.write("refund.md", format!("{REFUND_FAQ}{LOST_FAQ}"));
+    server.eventually(Duration::from_secs(10), |s| {
+        let health = s.get("/healthz").json();
+        health["status"] == "degraded" && health["last_reload"]["error"].as_str().is_some_and(|e| e.contains("No space left on device"))
+    });
+    assert_eq!(server.search("분실물 보상")["total"], 0, "nothing half-written is served");
+    assert!(server.search("환불 계좌")["total"].as_u64() > Some(0), "the last index is still served");
+    // Room again: the edit is applied without another save.
+    std::fs::remove_file(index_seen_by(&server, &hc).join("filler")).unwrap();
+    server.eventually(Duration::from_secs(10), |s| s.search("분실물 보상")["total"].as_u64() > Some(0));
+    server.eventually(Duration::from_secs(10), |s| s.get("/healthz").json()["status"] == "ok");
 }

@@ -11,7 +11,7 @@ use super::problem::{Problem, did_you_mean};
 /// and line.
 pub fn check(library: &Library) -> Vec<Problem> {
     let mut problems = library.problems.clone();
-    let all: Vec<&Article> = library.articles.iter().chain(&library.drafts).collect();
+    let all: Vec<&Article> = library.articles.iter().chain(&library.drafts).map(|a| &**a).collect();
     for article in &all {
         empty_answers(article, &mut problems);
     }
@@ -61,8 +61,8 @@ fn repeated_questions(all: &[&Article], problems: &mut Vec<Problem>) {
 }
 
 fn broken_links(library: &Library, all: &[&Article], problems: &mut Vec<Problem>) {
-    let published: HashMap<&str, &Article> = library.articles.iter().map(|a| (a.id.as_str(), a)).collect();
-    let drafts: HashMap<&str, &Article> = library.drafts.iter().map(|a| (a.id.as_str(), a)).collect();
+    let published: HashMap<&str, &Article> = library.articles.iter().map(|a| (a.id.as_str(), &**a)).collect();
+    let drafts: HashMap<&str, &Article> = library.drafts.iter().map(|a| (a.id.as_str(), &**a)).collect();
     for article in all {
         for link in &article.links {
             let Some(target) = published.get(link.article_id.as_str()) else {

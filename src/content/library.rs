@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::article::{Article, Entry};
@@ -27,9 +29,9 @@ pub enum LoadError {
 #[derive(Debug, Default)]
 pub struct Library {
     /// Published (non-draft) articles, in path order.
-    pub articles: Vec<Article>,
+    pub articles: Vec<Arc<Article>>,
     /// Drafts, kept for `doumi check`, never indexed.
-    pub drafts: Vec<Article>,
+    pub drafts: Vec<Arc<Article>>,
     /// Errors (the file is not served) and warnings, in path order.
     pub problems: Vec<Problem>,
     /// `.md` files seen, including broken ones and drafts.
@@ -46,12 +48,13 @@ impl Library {
         if paths.is_empty() && problems.is_empty() {
             return Err(LoadError::Empty(dir.to_path_buf()));
         }
+        let read: Vec<_> = paths.par_iter().map(|path| SourceFile::read(dir, path).and_then(|s| Article::parse(&s))).collect();
         let mut parsed = Vec::with_capacity(paths.len());
-        for path in &paths {
-            match SourceFile::read(dir, path).and_then(|s| Article::parse(&s)) {
+        for result in read {
+            match result {
                 Ok((article, warnings)) => {
                     problems.extend(warnings);
-                    parsed.push(article);
+                    parsed.push(Arc::new(article));
                 }
                 Err(problem) => problems.push(problem),
             }
@@ -63,7 +66,7 @@ impl Library {
 
     /// A library from articles already read (in path order): drafts set aside,
     /// duplicate ids rejected, problems sorted.
-    pub fn assemble(parsed: Vec<Article>, problems: Vec<Problem>, files: usize, dictionaries: Dictionaries) -> Library {
+    pub fn assemble(parsed: Vec<Arc<Article>>, problems: Vec<Problem>, files: usize, dictionaries: Dictionaries) -> Library {
         let (drafts, articles) = parsed.into_iter().partition(|a| a.draft);
         let mut library = Library { articles, drafts, problems, files, dictionaries };
         library.reject_duplicate_ids();
@@ -96,7 +99,7 @@ impl Library {
     }
 
     pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        self.articles.iter().flat_map(Article::entries)
+        self.articles.iter().flat_map(|a| a.entries())
     }
 
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {

@@ -6,11 +6,13 @@
 //! how every text is analysed, so it rebuilds the index beside the live one and
 //! swaps it in.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use rayon::prelude::*;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::build::{document, WRITER_HEAP_BYTES};
@@ -22,10 +24,12 @@ pub struct LiveIndex {
     content_dir: PathBuf,
     index_dir: PathBuf,
     search: SearchIndex,
-    writer: IndexWriter<TantivyDocument>,
+    /// The one writer; `None` after one died (a full disk kills its worker),
+    /// until the next sync opens another.
+    writer: Option<IndexWriter<TantivyDocument>>,
     manifest: Manifest,
     /// The last good version of every file that has one, by path.
-    good: BTreeMap<PathBuf, Article>,
+    good: BTreeMap<PathBuf, Arc<Article>>,
     /// Files whose current version does not load: the stat that was read, and why.
     broken: BTreeMap<PathBuf, ((u64, u128), Problem)>,
     /// Warnings of the good versions, by path.
@@ -60,7 +64,7 @@ impl LiveIndex {
             content_dir: content_dir.to_path_buf(),
             index_dir: index_dir.to_path_buf(),
             search,
-            writer,
+            writer: Some(writer),
             manifest,
             good: BTreeMap::new(),
             broken: BTreeMap::new(),
@@ -98,8 +102,13 @@ impl LiveIndex {
         let started = Instant::now();
         let (paths, mut problems) = article_paths(&self.content_dir)?;
         let on_disk: HashSet<&PathBuf> = paths.iter().collect();
-        for path in &paths {
-            self.read_if_changed(path);
+        // Reading and parsing are most of a start (every file is new then):
+        // done on every core, and recorded in path order.
+        let stale: Vec<(&PathBuf, (u64, u128))> = paths.iter().filter_map(|p| Some((p, self.changed_since_read(p)?))).collect();
+        let content_dir = &self.content_dir;
+        let read: Vec<_> = stale.into_par_iter().map(|(path, stat)| (path, stat, SourceFile::read(content_dir, path).and_then(|s| Article::parse(&s)))).collect();
+        for (path, stat, result) in read {
+            self.record_read(path, stat, result);
         }
         self.good.retain(|p, _| on_disk.contains(p));
         self.broken.retain(|p, _| on_disk.contains(p));
@@ -118,7 +127,15 @@ impl LiveIndex {
             report.changed = true;
             report.updated = library.articles.iter().map(|a| a.path.clone()).collect();
         } else {
-            self.apply(&library, &mut report)?;
+            if let Err(e) = self.apply(&library, &mut report) {
+                // What was added before the failure is dropped: the next sync
+                // starts again from the last commit, with a new writer if this
+                // one died (a full disk kills its worker thread).
+                if self.writer.as_mut().is_none_or(|w| w.rollback().is_err()) {
+                    self.writer = None;
+                }
+                return Err(disk_trouble(&search_dir(&self.index_dir)).map_or(e, |cause| IndexError::Io { path: search_dir(&self.index_dir), cause }));
+            }
             if library.dictionaries != *self.search.dictionaries {
                 self.search.dictionaries = Arc::new(library.dictionaries.clone());
                 report.changed = true;
@@ -138,21 +155,27 @@ impl LiveIndex {
         Ok(report)
     }
 
-    /// Reads `path` unless its size and modification time show the version
-    /// already known (good or broken).
-    fn read_if_changed(&mut self, path: &Path) {
-        let Ok(stat) = Fingerprint::stat(path) else { return };
+    /// The stat of `path` unless its size and modification time show the
+    /// version already known (good or broken).
+    fn changed_since_read(&self, path: &Path) -> Option<(u64, u128)> {
+        let stat = Fingerprint::stat(path).ok()?;
         if self.good.get(path).is_some_and(|a| a.fingerprint.same_stat(stat) && !self.broken.contains_key(path)) {
-            return;
+            return None;
         }
         if self.broken.get(path).is_some_and(|(s, _)| *s == stat) {
-            return;
+            return None;
         }
-        match SourceFile::read(&self.content_dir, path).and_then(|s| Article::parse(&s)) {
+        Some(stat)
+    }
+
+    /// Keeps what reading `path` (at `stat`) gave: its new good version, or
+    /// why it is broken beside the last good one.
+    fn record_read(&mut self, path: &Path, stat: (u64, u128), result: Result<(Article, Vec<Problem>), Problem>) {
+        match result {
             Ok((article, warnings)) => {
                 self.broken.remove(path);
                 self.warnings.insert(path.to_path_buf(), warnings);
-                self.good.insert(path.to_path_buf(), article);
+                self.good.insert(path.to_path_buf(), Arc::new(article));
             }
             Err(problem) => {
                 self.broken.insert(path.to_path_buf(), (stat, problem));
@@ -164,42 +187,50 @@ impl LiveIndex {
     /// the one to serve, and removes those no longer served.
     fn apply(&mut self, library: &Library, report: &mut SyncReport) -> Result<(), IndexError> {
         let fields = self.search.fields;
-        let serving: BTreeMap<&PathBuf, &Article> = library.articles.iter().map(|a| (&a.path, a)).collect();
-        let is_current = |path: &PathBuf, article: &Article, indexed: &BTreeMap<PathBuf, IndexedFile>| {
-            indexed.get(path).is_some_and(|f| f.fingerprint.hash == article.fingerprint.hash && f.article_id.as_deref() == Some(&article.id))
+        if self.writer.is_none() {
+            self.writer = Some(self.search.index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?);
+        }
+        let writer = self.writer.as_mut().expect("opened just above");
+        // Looked up by the path's bytes: comparing paths component by
+        // component was most of a start's check of 10,000 unchanged files.
+        let serving: HashMap<&OsStr, &Article> = library.articles.iter().map(|a| (a.path.as_os_str(), &**a)).collect();
+        let indexed: HashMap<&OsStr, &IndexedFile> = self.manifest.files.iter().map(|(p, f)| (p.as_os_str(), f)).collect();
+        let is_current = |article: &Article| {
+            indexed.get(article.path.as_os_str()).is_some_and(|f| f.fingerprint.hash == article.fingerprint.hash && f.article_id.as_deref() == Some(&article.id))
         };
         // Deletions first: an id that moved to another file is re-added after.
         for (path, file) in &self.manifest.files {
             let Some(id) = &file.article_id else { continue };
-            let kept = serving.get(path).is_some_and(|a| is_current(path, a, &self.manifest.files));
+            let served = serving.get(path.as_os_str());
+            let kept = served.is_some_and(|a| is_current(a));
             // A file broken since it was indexed keeps its last good entries,
             // even across restarts, when its good version is no longer in memory.
             let broken_unknown = self.broken.contains_key(path) && !self.good.contains_key(path);
             if !kept && !broken_unknown {
-                self.writer.delete_term(Term::from_field_text(fields.article_id, id));
-                if !serving.contains_key(path) {
+                writer.delete_term(Term::from_field_text(fields.article_id, id));
+                if served.is_none() {
                     report.removed.push(path.clone());
                 }
             }
         }
-        for (path, article) in &serving {
-            if is_current(path, article, &self.manifest.files) {
+        for article in &library.articles {
+            if is_current(article) {
                 continue;
             }
             // Whatever the manifest says, no other version of this id stays:
             // the delete is ordered before the adds of the same commit.
-            self.writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
+            writer.delete_term(Term::from_field_text(fields.article_id, &article.id));
             for entry in article.entries() {
-                self.writer.add_document(document(&fields, &self.search.analyzer, &entry))?;
+                writer.add_document(document(&fields, &self.search.analyzer, &entry))?;
             }
-            report.updated.push((*path).clone());
+            report.updated.push(article.path.clone());
         }
         // A draft's file state changes the manifest but not the index.
         let drafts_changed = library.drafts.iter().any(|d| {
             self.manifest.files.get(&d.path).is_none_or(|f| f.fingerprint.hash != d.fingerprint.hash || f.article_id.is_some())
         });
         if !report.updated.is_empty() || !report.removed.is_empty() {
-            self.writer.commit()?;
+            writer.commit()?;
             self.search.reader.reload()?;
             report.changed = true;
         } else if drafts_changed {
@@ -225,9 +256,19 @@ impl LiveIndex {
     fn rebuild(&mut self, library: &Library) -> Result<(), IndexError> {
         build(library, &self.index_dir, Instant::now())?;
         let search = SearchIndex::open(&self.index_dir)?;
-        self.writer = search.index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?;
+        self.writer = Some(search.index.writer_with_num_threads(1, WRITER_HEAP_BYTES)?);
         self.manifest = Manifest::read(&search_dir(&self.index_dir))?;
         self.search = search;
         Ok(())
     }
+}
+
+/// Why `dir` cannot be written, if it cannot: a failed commit reports only that
+/// the writer's thread died, so a small probe file finds the cause (a full or
+/// read-only disk) to name in the error.
+fn disk_trouble(dir: &Path) -> Option<std::io::Error> {
+    let probe = dir.join(".doumi-write-probe");
+    let result = std::fs::write(&probe, [0u8; 64 * 1024]);
+    let _ = std::fs::remove_file(&probe);
+    result.err()
 }

@@ -28,7 +28,7 @@ pub enum IndexError {
     Corrupt { path: PathBuf, cause: tantivy::TantivyError },
     #[error("cannot write the index under `{}`: {cause}", path.display())]
     Io { path: PathBuf, cause: std::io::Error },
-    #[error("indexing failed")]
+    #[error("indexing failed: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
     #[error(transparent)]
     Analyzer(#[from] AnalyzerError),

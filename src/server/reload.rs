@@ -2,7 +2,6 @@
 //! that owns the index writer and publishes a new snapshot after each change.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
@@ -13,8 +12,12 @@ use notify_debouncer_full::{DebounceEventResult, Debouncer, new_debouncer};
 
 use super::state::{AppState, ReloadStatus, Snapshot};
 use crate::content::Problem;
-use crate::index::LiveIndex;
+use crate::content::Library;
+use crate::index::{LiveIndex, SearchIndex};
 use crate::search::Engine;
+
+/// How long after a failed sync it is tried again.
+const SYNC_RETRY: Duration = Duration::from_secs(2);
 
 enum Message {
     Changed,
@@ -52,8 +55,8 @@ impl Reloader {
 fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
     let config = state.config.clone();
     let mut debouncer = watch(&config, sender.clone());
-    // Until the index opens (content folder missing, disk full …) the API
-    // answers 503 and the thread retries.
+    // Until the index opens (content folder missing, index folder read-only …)
+    // the API answers 503 and the thread retries.
     let mut live = loop {
         let started = std::time::Instant::now();
         match LiveIndex::open(&config.content, &config.index) {
@@ -79,9 +82,14 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
     publish(&state, &live);
     tracing::info!(entries = state.current().map_or(0, |s| s.entries), "index ready");
 
-    while let Ok(message) = receiver.recv() {
-        if let Message::Stop = message {
-            break;
+    // After a failed sync (disk full …) it is tried again now and then: the
+    // edits it could not apply are still waiting, and may have no other event.
+    let mut failed = false;
+    loop {
+        let message = if failed { receiver.recv_timeout(SYNC_RETRY) } else { receiver.recv().map_err(|_| RecvTimeoutError::Disconnected) };
+        match message {
+            Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => break,
+            Ok(Message::Changed) | Err(RecvTimeoutError::Timeout) => {}
         }
         // Coalesce changes that arrived meanwhile into one sync.
         let mut stop = false;
@@ -105,11 +113,13 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
                     tracing::info!(updated = report.updated.len(), removed = report.removed.len(), rebuilt = report.rebuilt, took_ms = report.took_ms, "index updated");
                 }
                 record(&state, started, None);
+                failed = false;
             }
             Err(e) => {
                 state.metrics.reload_errors.inc();
                 tracing::error!(error = %e, "reload failed; the previous version stays served");
                 record(&state, started, Some(e.to_string()));
+                failed = true;
             }
         }
         if stop {
@@ -165,7 +175,11 @@ fn record(state: &AppState, started: std::time::Instant, error: Option<String>) 
 
 /// Builds the snapshot of what `live` serves now and makes it current.
 fn publish(state: &AppState, live: &LiveIndex) {
-    let (engine, synonym_problems) = match Engine::new(live.search_index().clone(), &state.config.content) {
+    publish_parts(state, live.search_index(), live.library(), live.generation());
+}
+
+fn publish_parts(state: &AppState, index: &SearchIndex, library: &Library, generation: u64) {
+    let (engine, synonym_problems) = match Engine::new(index.clone(), &state.config.content) {
         Ok((engine, problems)) => (engine.remember_answers(state.config.search_cache_entries), problems),
         Err(e) => {
             tracing::error!(error = %e, "cannot read the index vocabulary; the previous version stays served");
@@ -173,14 +187,14 @@ fn publish(state: &AppState, live: &LiveIndex) {
         }
     };
     let entries = engine.entries();
-    let mut problems = live.problems().to_vec();
+    let mut problems = library.problems.clone();
     problems.extend(synonym_problems);
-    let articles = live.library().articles.iter().map(|a| (a.id.clone(), Arc::new(a.clone()))).collect();
+    let articles = library.articles.iter().map(|a| (a.id.clone(), a.clone())).collect();
     state.publish(Snapshot {
         engine,
         articles,
         problems,
-        generation: live.generation(),
+        generation,
         entries,
         reloaded_at: SystemTime::now(),
     });
