@@ -1,6 +1,6 @@
-//! In-process search speed on the bundled help center: query analysis alone
-//! (what `understand` costs before tantivy runs) and a whole search, for a
-//! query of each kind customers type.
+//! In-process speed on the bundled help center: Korean analysis of the answers
+//! (MB/s), query analysis alone (what `understand` costs before tantivy runs)
+//! and a whole search, for a query of each kind customers type.
 //!
 //!     cargo bench --bench search
 //!
@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use doumi::content::Library;
 use doumi::search::{Engine, SearchRequest};
 
@@ -48,6 +48,25 @@ fn query_analysis(c: &mut Criterion) {
     group.finish();
 }
 
+/// Morphological analysis as indexing runs it, over every answer of the
+/// content: megabytes of text per second.
+fn analysis(c: &mut Criterion) {
+    let content = std::env::var_os("DOUMI_BENCH_CONTENT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("content"));
+    let library = Library::load(&content).unwrap();
+    let answers: Vec<String> = library.entries().map(|e| e.body).collect();
+    let bytes: usize = answers.iter().map(String::len).sum();
+    let analyzer = doumi::korean::Analyzer::shared_default();
+    let mut group = c.benchmark_group("analysis");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("answers", |b| {
+        b.iter(|| answers.iter().map(|a| analyzer.analyze(std::hint::black_box(a)).len()).sum::<usize>())
+    });
+    group.finish();
+}
+
 fn search(c: &mut Criterion) {
     let (engine, _dir) = bundled();
     let mut group = c.benchmark_group("search");
@@ -58,5 +77,5 @@ fn search(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, query_analysis, search);
+criterion_group!(benches, analysis, query_analysis, search);
 criterion_main!(benches);
