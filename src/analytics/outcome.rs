@@ -94,9 +94,10 @@ pub fn compact(query: &str) -> String {
 }
 
 /// Whether `earlier` is a state of typing `later` (or `later` of a
-/// backspaced `earlier`): one's keystrokes are a prefix of the other's.
-pub fn is_typing_state(earlier: &str, later: &str) -> bool {
-    let (a, b) = (keystrokes(&compact(earlier)), keystrokes(&compact(later)));
+/// backspaced `earlier`), both [`compact`]ed: one's keystrokes are a prefix
+/// of the other's.
+fn is_typing_state(earlier: &str, later: &str) -> bool {
+    let (a, b) = (keystrokes(earlier), keystrokes(later));
     !a.is_empty() && !b.is_empty() && a != b && (b.starts_with(&a) || a.starts_with(&b))
 }
 
@@ -120,6 +121,8 @@ pub fn outcomes(period: &Period) -> Vec<Outcome<'_>> {
         })
         .collect();
 
+    // Normalizing is the costly part of comparing two searches: once each.
+    let compacts: Vec<String> = out.iter().map(|o| compact(&o.logged.search.normalized)).collect();
     let mut sessions: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, o) in out.iter().enumerate() {
         sessions.entry(o.logged.search.session.as_str()).or_default().push(i);
@@ -129,7 +132,7 @@ pub fn outcomes(period: &Period) -> Vec<Outcome<'_>> {
         for pair in indices.windows(2) {
             let (a, b) = (&out[pair[0]], &out[pair[1]]);
             let (sa, sb) = (&a.logged.search, &b.logged.search);
-            if a.logged.events.is_empty() && sb.at_ms - sa.at_ms <= TYPING_PAUSE_MS && is_typing_state(&sa.normalized, &sb.normalized) {
+            if a.logged.events.is_empty() && sb.at_ms - sa.at_ms <= TYPING_PAUSE_MS && is_typing_state(&compacts[pair[0]], &compacts[pair[1]]) {
                 out[pair[0]].fragment = true;
             }
         }
@@ -146,11 +149,8 @@ pub fn outcomes(period: &Period) -> Vec<Outcome<'_>> {
             }
             let at = out[i].logged.search.at_ms;
             let later = &searches[k + 1..];
-            let same = compact(&out[i].logged.search.normalized);
             let success = later.iter().copied().find(|&j| {
-                out[j].logged.search.at_ms - at <= REFORMULATION_WINDOW_MS
-                    && out[j].succeeded()
-                    && compact(&out[j].logged.search.normalized) != same
+                out[j].logged.search.at_ms - at <= REFORMULATION_WINDOW_MS && out[j].succeeded() && compacts[j] != compacts[i]
             });
             match success {
                 Some(j) => {
