@@ -113,6 +113,17 @@ fn private_mounts_allowed() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// A help center with the refund FAQ, when the disk tests can run here.
+fn refund_help_center_if_mounts_allowed() -> Option<HelpCenter> {
+    if !private_mounts_allowed() {
+        eprintln!("skipped: this machine does not allow a private tmpfs (unshare -m, mount)");
+        return None;
+    }
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    Some(hc)
+}
+
 /// `doumi serve` in the help center's root, in a mount namespace of its own
 /// where `index/` is a 2 MiB tmpfs that `prepare` (sh, with `$0` the doumi
 /// binary) sets up after the first `doumi index`. The query log is kept
@@ -147,12 +158,7 @@ const LOST_FAQ: &str = "\n## 분실물 보상은 어떻게 받나요?\n\n분실�
 
 #[test]
 fn a_full_disk_keeps_the_last_index_served_says_why_and_applies_the_edit_once_there_is_room() {
-    if !private_mounts_allowed() {
-        eprintln!("skipped: this machine does not allow a private tmpfs (unshare -m, mount)");
-        return;
-    }
-    let hc = HelpCenter::new();
-    hc.write("refund.md", REFUND_FAQ);
+    let Some(hc) = refund_help_center_if_mounts_allowed() else { return };
     let server = serve_on_a_small_disk(&hc, "(dd if=/dev/zero of=index/filler bs=4k 2>/dev/null; true)");
     assert!(server.search("환불 계좌")["total"].as_u64() > Some(0));
     hc.write("refund.md", format!("{REFUND_FAQ}{LOST_FAQ}"));
@@ -166,4 +172,70 @@ fn a_full_disk_keeps_the_last_index_served_says_why_and_applies_the_edit_once_th
     std::fs::remove_file(index_seen_by(&server, &hc).join("filler")).unwrap();
     server.eventually(Duration::from_secs(10), |s| s.search("분실물 보상")["total"].as_u64() > Some(0));
     server.eventually(Duration::from_secs(10), |s| s.get("/healthz").json()["status"] == "ok");
+}
+
+#[test]
+fn a_read_only_index_folder_is_searched_as_it_is_and_edits_apply_once_it_is_writable() {
+    let Some(hc) = refund_help_center_if_mounts_allowed() else { return };
+    let server = serve_on_a_small_disk(&hc, "mount -o remount,ro index");
+    assert!(server.search("환불 계좌")["total"].as_u64() > Some(0), "customers keep their answers");
+    let page = server.get("/articles/refund");
+    assert_eq!(page.status, 200, "article pages are served too");
+    let health = server.get("/healthz").json();
+    assert_eq!(health["status"], "degraded", "{health}");
+    assert!(health["last_reload"]["error"].as_str().is_some_and(|e| e.contains("Read-only file system")), "{health}");
+    hc.write("refund.md", format!("{REFUND_FAQ}{LOST_FAQ}"));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(server.search("분실물 보상")["total"], 0, "no edit while the folder is read-only");
+    let remount = Command::new("nsenter")
+        .args(["-t", &server.child.id().to_string(), "-m", "mount", "-o", "remount,rw"])
+        .arg(hc.root().join("index"))
+        .status()
+        .unwrap();
+    assert!(remount.success());
+    server.eventually(Duration::from_secs(10), |s| s.search("분실물 보상")["total"].as_u64() > Some(0));
+    server.eventually(Duration::from_secs(10), |s| s.get("/healthz").json()["status"] == "ok");
+}
+
+#[test]
+fn many_saves_at_once_from_several_editors_end_with_every_last_version_served() {
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    let server = hc.serve(&[("DOUMI_RATE_LIMIT_PER_MINUTE", "0")], &[]);
+    let editors = 8;
+    let saves = 12;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let searcher = scope.spawn(|| {
+            let mut searches = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let answer = server.get("/api/search?q=%ED%8E%B8%EC%A7%91");
+                assert_eq!(answer.status, 200, "{}", answer.body);
+                searches += 1;
+            }
+            searches
+        });
+        let writers: Vec<_> = (0..editors)
+            .map(|e| {
+                let hc = &hc;
+                scope.spawn(move || {
+                    for v in 0..saves {
+                        hc.write(&format!("editor-{e}.md"), format!("---\ntitle: 편집 {e}\ntype: faq\n---\n## 편집 질문 {e}번은 무엇인가요?\n\n버전 {v} 답변입니다.\n"));
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                })
+            })
+            .collect();
+        for w in writers {
+            w.join().unwrap();
+        }
+        server.eventually(Duration::from_secs(15), |s| {
+            s.get("/healthz").json()["entries"] == 2 + editors
+                && (0..editors).all(|e| s.get(&format!("/articles/editor-{e}")).body.contains(&format!("버전 {} 답변", saves - 1)))
+        });
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(searcher.join().unwrap() > 0);
+    });
+    let health = server.get("/healthz").json();
+    assert_eq!(health["status"], "ok", "{health}");
 }

@@ -3,6 +3,7 @@
 mod build;
 mod live;
 mod manifest;
+mod read_only;
 mod schema;
 
 pub use build::{BuildReport, build};
@@ -87,14 +88,24 @@ impl SearchIndex {
 
     /// Opens the index built by `doumi index` under `index_dir`.
     pub fn open(index_dir: &Path) -> Result<SearchIndex, IndexError> {
-        let dir = search_dir(index_dir);
         build::recover_interrupted_swap(index_dir);
+        Self::open_with(index_dir, |dir| Index::open_in_dir(dir))
+    }
+
+    /// Opens the index under `index_dir` for searching only, in a folder that
+    /// cannot be written.
+    pub fn open_read_only(index_dir: &Path) -> Result<SearchIndex, IndexError> {
+        Self::open_with(index_dir, |dir| Index::open(read_only::ReadOnlyDirectory::open(dir)?))
+    }
+
+    fn open_with(index_dir: &Path, open: impl FnOnce(&Path) -> tantivy::Result<Index>) -> Result<SearchIndex, IndexError> {
+        let dir = search_dir(index_dir);
         if !dir.join("meta.json").exists() {
             return Err(IndexError::NotBuilt(dir));
         }
         let manifest = Manifest::read(&dir)?;
         let corrupt = |cause| IndexError::Corrupt { path: dir.clone(), cause };
-        let index = Index::open_in_dir(&dir).map_err(corrupt)?;
+        let index = open(&dir).map_err(corrupt)?;
         let fields = fields_of(&index.schema()).map_err(corrupt)?;
         let dictionaries = manifest.dictionaries;
         let dictionaries = Arc::new(dictionaries);

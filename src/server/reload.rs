@@ -55,8 +55,11 @@ impl Reloader {
 fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
     let config = state.config.clone();
     let mut debouncer = watch(&config, sender.clone());
-    // Until the index opens (content folder missing, index folder read-only …)
-    // the API answers 503 and the thread retries.
+    // Until the index opens for updates (content folder missing, index folder
+    // read-only …) the thread retries. Meanwhile an index already on disk is
+    // served as it is, so customers keep their answers; with none the API
+    // answers 503.
+    let mut serving_read_only = false;
     let mut live = loop {
         let started = std::time::Instant::now();
         match LiveIndex::open(&config.content, &config.index) {
@@ -65,8 +68,12 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
                 break live;
             }
             Err(e) => {
-                tracing::error!(error = %format!("{e:#}"), "cannot open the index; retrying");
-                record(&state, started, Some(e.to_string()));
+                tracing::error!(error = %format!("{e:#}"), "cannot open the index for updates; retrying");
+                if !serving_read_only {
+                    serving_read_only = publish_read_only(&state);
+                }
+                let why = if serving_read_only { format!("{e}; the index is served as it was, edits apply once this is fixed") } else { e.to_string() };
+                record(&state, started, Some(why));
                 match receiver.recv_timeout(Duration::from_secs(1)) {
                     Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
                     _ => continue,
@@ -176,6 +183,26 @@ fn record(state: &AppState, started: std::time::Instant, error: Option<String>) 
 /// Builds the snapshot of what `live` serves now and makes it current.
 fn publish(state: &AppState, live: &LiveIndex) {
     publish_parts(state, live.search_index(), live.library(), live.generation());
+}
+
+/// Publishes the index on disk, opened for searching only, beside the content
+/// as it is now. Returns whether there was one.
+fn publish_read_only(state: &AppState) -> bool {
+    let config = &state.config;
+    let opened = SearchIndex::open_read_only(&config.index)
+        .map_err(|e| e.to_string())
+        .and_then(|index| Ok((index, Library::load(&config.content).map_err(|e| e.to_string())?)));
+    match opened {
+        Ok((index, library)) => {
+            publish_parts(state, &index, &library, 1);
+            tracing::warn!(entries = state.current().map_or(0, |s| s.entries), "serving the index read-only until it can be updated");
+            true
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "no index to serve meanwhile");
+            false
+        }
+    }
 }
 
 fn publish_parts(state: &AppState, index: &SearchIndex, library: &Library, generation: u64) {
