@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::api::truncate;
 use super::error::ApiError;
-use super::session::Session;
+use super::session::{Session, session_of_search};
 use super::state::AppState;
 use crate::analytics::record::now_ms;
 use crate::analytics::{EventKind, EventRecord};
@@ -135,9 +135,7 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
             if uuid::Uuid::parse_str(id).is_err() {
                 return Err(invalid(format!("`query_id` must be the query_id a search answered with, got `{}`", truncate(id))));
             }
-            let (lookup, id) = (log.clone(), id.clone());
-            let found = tokio::task::spawn_blocking(move || lookup.session_of(&id)).await.map_err(ApiError::internal)?;
-            match found.map_err(ApiError::internal)? {
+            match session_of_search(&log, id).await? {
                 Some(session) => session,
                 None => return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_query", "no search has this query_id")),
             }

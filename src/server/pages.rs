@@ -17,7 +17,7 @@ use super::admin::{build_report, same_token};
 use super::api::Params;
 use super::chart::daily_chart;
 use super::error::ApiError;
-use super::session::Session;
+use super::session::{Session, session_of_search};
 use super::state::AppState;
 use crate::analytics::record::now_ms;
 use crate::analytics::report::{Since, percent};
@@ -245,10 +245,7 @@ pub async fn vote(State(state): State<AppState>, session: Session, Path(id): Pat
         // A vote reached from a search belongs to it; otherwise it stands alone.
         let query_id = vote.query_id.filter(|q| is_query_id(q));
         let known = match query_id.clone() {
-            Some(q) => {
-                let lookup = log.clone();
-                tokio::task::spawn_blocking(move || lookup.session_of(&q)).await.ok().and_then(Result::ok).flatten()
-            }
+            Some(q) => session_of_search(&log, &q).await.ok().flatten(),
             None => None,
         };
         let (query_id, session) = match known {

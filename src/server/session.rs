@@ -30,3 +30,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
         Ok(Session(derived_session(&client, agent, now_ms())))
     }
 }
+
+/// The session of the search `query_id`, if it was logged: what a click or a
+/// vote made from that search's results belongs to. The log is read off the
+/// async runtime.
+pub async fn session_of_search(log: &std::sync::Arc<crate::analytics::QueryLog>, query_id: &str) -> Result<Option<String>, ApiError> {
+    let (lookup, id) = (log.clone(), query_id.to_string());
+    tokio::task::spawn_blocking(move || lookup.session_of(&id)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)
+}
