@@ -134,7 +134,8 @@ impl LiveIndex {
                 if self.writer.as_mut().is_none_or(|w| w.rollback().is_err()) {
                     self.writer = None;
                 }
-                return Err(disk_trouble(&search_dir(&self.index_dir)).map_or(e, |cause| IndexError::Io { path: search_dir(&self.index_dir), cause }));
+                let dir = search_dir(&self.index_dir);
+                return Err(disk_trouble(&dir).map_or(e, |cause| IndexError::Io { path: dir, cause }));
             }
             if library.dictionaries != *self.search.dictionaries {
                 self.search.dictionaries = Arc::new(library.dictionaries.clone());

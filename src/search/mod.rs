@@ -186,15 +186,12 @@ impl Engine {
             return self.work_out(request, started);
         };
         let key = AnswerKey { q: request.q.trim().to_string(), limit: request.limit, offset: request.offset, category: request.category.clone() };
-        let answer = match answers.get(&key) {
-            Some(answer) => answer,
-            None => {
-                let answer = Arc::new(self.work_out(request, started)?);
-                answers.insert(key, answer.clone());
-                return Ok(Arc::unwrap_or_clone(answer));
-            }
-        };
-        Ok(SearchResponse { query_id: uuid::Uuid::now_v7().to_string(), took_ms: elapsed_ms(started), ..(*answer).clone() })
+        if let Some(answer) = answers.get(&key) {
+            return Ok(SearchResponse { query_id: uuid::Uuid::now_v7().to_string(), took_ms: elapsed_ms(started), ..(*answer).clone() });
+        }
+        let answer = self.work_out(request, started)?;
+        answers.insert(key, Arc::new(answer.clone()));
+        Ok(answer)
     }
 
     /// Runs `request` against the index: analysis, ranking, snippets.

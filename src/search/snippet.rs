@@ -180,7 +180,7 @@ fn merge_touching(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
 }
 
 /// The largest character boundary at or before `index`.
-pub(super) fn floor_boundary(text: &str, index: usize) -> usize {
+fn floor_boundary(text: &str, index: usize) -> usize {
     let mut index = index.min(text.len());
     while !text.is_char_boundary(index) {
         index -= 1;
