@@ -193,6 +193,9 @@ mod tests {
         let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
         assert!(message.contains("`rate_limit_per_minute`"), "{message}");
         assert!(message.contains("doumi.toml"), "{message}");
+        std::fs::write(&file, "search_cache_entries = -1\n").unwrap();
+        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        assert!(message.contains("`search_cache_entries`"), "{message}");
         std::fs::write(&file, "rate_limt_per_minute = 5\n").unwrap();
         let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
         assert!(message.contains("rate_limt_per_minute"), "{message}");
