@@ -44,6 +44,20 @@ fn the_home_page_lists_categories_and_answers_a_search_without_javascript() {
 }
 
 #[test]
+fn the_home_page_offers_a_correction_as_a_link_for_typos_and_keyboard_layout() {
+    let (_hc, server) = serve();
+    // Each branch of home.html: a suggestion (typo, then English keyboard
+    // layout), hits, no hits. The suggestion link is URL-encoded.
+    for (typed, corrected) in [("배숑 안내", "배송"), ("ghksqnf", "환불")] {
+        let page = server.get(&format!("/?q={}", encode(typed)));
+        assert_eq!(page.status, 200, "{typed}: {}", page.body);
+        assert!(page.body.contains("을(를) 찾으셨나요?"), "{typed}: {}", page.body);
+        let link = format!("<a href=\"/?q={}", encode(corrected));
+        assert!(page.body.contains(&link), "{typed}: a link to the corrected search {link}: {}", page.body);
+    }
+}
+
+#[test]
 fn an_article_page_shows_the_article_a_vote_and_related_articles() {
     let (_hc, server) = serve();
     let page = server.get("/articles/refund");

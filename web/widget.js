@@ -112,11 +112,25 @@
     } catch (e) { /* logging never breaks the page */ }
   }
 
+  // Attached to the page's own input, the host sits beside it wherever the
+  // page's layout puts it (in a flex row it is a zero-width item), so the
+  // panel is placed under the input it belongs to, as wide as that input.
+  function place() {
+    if (!anchor) return;
+    var a = anchor.getBoundingClientRect(), h = host.getBoundingClientRect();
+    panel.style.left = (a.left - h.left) + "px";
+    panel.style.top = (a.bottom - h.top + 6) + "px";
+    panel.style.width = a.width + "px";
+    panel.style.right = "auto";
+  }
+
   function open(isOpen) {
+    if (isOpen) place();
     panel.hidden = !isOpen;
     input.setAttribute("aria-expanded", isOpen ? "true" : "false");
     if (!isOpen) setActive(-1);
   }
+  if (anchor) window.addEventListener("resize", function () { if (!panel.hidden) place(); });
 
   function setActive(index) {
     var items = list.querySelectorAll("li");

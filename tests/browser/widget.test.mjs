@@ -231,6 +231,43 @@ try {
     assert((await box.getAttribute("role")) === "combobox" && (await box.getAttribute("aria-expanded")) === "true", "the page's input became the combobox");
   });
 
+  // The panel of answers must lie under the box the customer types in and be
+  // at least as wide, wherever the page's layout puts the widget (on the home
+  // page it attaches to #q inside a flex row).
+  async function panelUnderInput(p, inputSelector, label) {
+    const geometry = await p.evaluate((selector) => {
+      const host = document.querySelector(".doumi-widget");
+      const input = selector ? document.querySelector(selector) : host.shadowRoot.querySelector("input");
+      const panel = host.shadowRoot.querySelector(".panel");
+      const r = (e) => { const b = e.getBoundingClientRect(); return { left: b.left, right: b.right, top: b.top, bottom: b.bottom, width: b.width, height: b.height }; };
+      return { input: r(input), panel: r(panel), hidden: panel.hidden };
+    }, inputSelector);
+    const { input, panel } = geometry;
+    assert(!geometry.hidden && panel.height > 20, `${label}: the panel is open and tall enough: ${JSON.stringify(geometry)}`);
+    assert(panel.width >= input.width - 0.5, `${label}: the panel (${panel.width}px) is as wide as the input (${input.width}px)`);
+    assert(panel.top >= input.bottom - 0.5 && panel.top <= input.bottom + 20, `${label}: the panel starts under the input: ${JSON.stringify(geometry)}`);
+    assert(Math.abs(panel.left - input.left) <= 2, `${label}: the panel is aligned with the input: ${JSON.stringify(geometry)}`);
+  }
+
+  for (const [width, height] of [[1280, 800], [375, 740]]) {
+    await check(`the answers panel lies under the search box at ${width}px, on the home page and on a shop's page`, async () => {
+      const sized = await browser.newContext({ viewport: { width, height }, locale: "ko-KR" });
+      const p = await sized.newPage();
+      await p.goto(base + "/");
+      await p.locator("#q").focus();
+      await p.keyboard.insertText("회원탈퇴");
+      await p.locator(".doumi-widget li[role=option]").first().waitFor({ timeout: 5000 });
+      await panelUnderInput(p, "#q", `home ${width}px`);
+      await p.screenshot({ path: path.join(shots, `home-panel-${width}.png`) });
+      await p.goto(shopUrl);
+      await p.locator(".doumi-widget input[role=combobox]").focus();
+      await p.keyboard.insertText("회원탈퇴");
+      await p.locator(".doumi-widget li[role=option]").first().waitFor({ timeout: 5000 });
+      await panelUnderInput(p, null, `shop ${width}px`);
+      await sized.close();
+    });
+  }
+
   await check("the report page signs in with the token and shows tiles, the chart and the gaps", async () => {
     await page.goto(base + "/admin/report");
     await page.getByLabel("관리자 토큰 (admin_token)").fill("wrong");
