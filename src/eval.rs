@@ -5,6 +5,13 @@
 //! entry is among the first k hits (a bare article id accepts any of its
 //! entries). `expected: []` means the help center has no answer: doumi is right
 //! when it returns no confident hit, the baseline when it returns no hit at all.
+//!
+//! Two baselines run beside doumi on the same index content: whitespace tokens
+//! (what a generic engine does with Korean) and lindera's ko-dic morphemes with
+//! plain BM25 (what a MeCab-based engine does, with none of doumi's query
+//! understanding). Every set is measured twice: as written, and without the
+//! editors' synonyms, user dictionary and aliases — what the engine does on
+//! its own, since an alias can be written from how an eval query is phrased.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +24,10 @@ use tantivy::schema::{IndexRecordOption, STORED, STRING, Schema, TextFieldIndexi
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer, WhitespaceTokenizer};
 use tantivy::{Index, TantivyDocument, Term, doc};
 
-use crate::content::Library;
+use std::sync::Arc;
+
+use crate::content::{Article, Dictionaries, Library};
+use crate::korean::Analyzer;
 use crate::index::{self, SearchIndex};
 use crate::search::{CONFIDENT, Engine, SearchRequest};
 
@@ -99,7 +109,10 @@ pub struct Scores {
 #[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub doumi: Scores,
+    /// Whitespace tokens, BM25.
     pub baseline: Scores,
+    /// ko-dic morphemes, BM25, no query understanding.
+    pub morphemes: Scores,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -117,10 +130,61 @@ pub struct Report {
     pub queries: usize,
     pub overall: Comparison,
     pub classes: BTreeMap<String, Comparison>,
+    /// Queries of five words or more: sentences, where analysis matters most.
+    pub long_queries: Comparison,
     /// Answerable queries not in doumi's top 3, and unanswerable ones it
     /// answered confidently.
     pub misses: Vec<Miss>,
+    /// The same queries on the same content without the editors' synonyms,
+    /// user dictionary and aliases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_editors: Option<Box<Report>>,
+    /// How often doumi's "did you mean" is right, when a list was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestions: Option<SuggestionScores>,
     pub took_ms: u64,
+}
+
+/// Queries typed wrong or right, labelled, for measuring suggestions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabelledSuggestion {
+    pub query: String,
+    pub misspelled: bool,
+    /// The query as meant, when misspelled.
+    #[serde(default)]
+    pub expected: Option<String>,
+    /// Which help center the query was written for (informative).
+    #[serde(default)]
+    pub content: Option<String>,
+}
+
+/// Precision and recall of the "did you mean" suggestion.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct SuggestionScores {
+    pub queries: usize,
+    pub misspelled: usize,
+    /// Suggestions offered at all.
+    pub offered: usize,
+    /// Offered for a misspelled query and equal to the query as meant.
+    pub right: usize,
+    /// Offered for a correctly typed query: a correct word "corrected".
+    pub for_correct_queries: usize,
+    /// right / offered
+    pub precision: Option<f64>,
+    /// right / misspelled
+    pub recall: Option<f64>,
+    /// Suggestions that were wrong, with the query.
+    pub wrong: Vec<WrongSuggestion>,
+    /// Misspelled queries that got no suggestion.
+    pub missed: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WrongSuggestion {
+    pub query: String,
+    pub expected: Option<String>,
+    pub got: String,
 }
 
 /// One query's outcome for one engine.
@@ -135,26 +199,34 @@ struct Outcome {
 }
 
 impl Report {
-    /// The per-class table, doumi beside the baseline, as Markdown.
+    /// The per-class table, doumi beside the baselines, as Markdown.
     pub fn to_markdown(&self) -> String {
         let f = |x: f64| format!("{x:.3}");
         let o = |x: Option<f64>| x.map_or("–".to_string(), f);
         let mut md = String::new();
-        md.push_str("| class | queries | Recall@1 doumi | baseline | Recall@3 doumi | baseline | MRR@10 doumi | baseline | no answer doumi | baseline |\n");
-        md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        let rows = std::iter::once(("**overall**", &self.overall)).chain(self.classes.iter().map(|(k, v)| (k.as_str(), v)));
+        md.push_str("| class | queries | R@1 doumi | whitespace | morphemes | R@3 doumi | whitespace | morphemes | MRR@10 doumi | whitespace | morphemes | no answer doumi | whitespace |\n");
+        md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        let rows = std::iter::once(("**overall**", &self.overall))
+            .chain(self.classes.iter().map(|(k, v)| (k.as_str(), v)))
+            .chain(std::iter::once(("*5+ words*", &self.long_queries)));
         for (name, c) in rows {
-            let (d, b) = (&c.doumi, &c.baseline);
+            let (d, b, m) = (&c.doumi, &c.baseline, &c.morphemes);
+            if d.answerable + d.unanswerable == 0 {
+                continue;
+            }
             let answerable = |x: f64| if d.answerable > 0 { f(x) } else { "–".to_string() };
             md.push_str(&format!(
-                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 d.answerable + d.unanswerable,
                 answerable(d.recall_at_1),
                 answerable(b.recall_at_1),
+                answerable(m.recall_at_1),
                 answerable(d.recall_at_3),
                 answerable(b.recall_at_3),
+                answerable(m.recall_at_3),
                 answerable(d.mrr_at_10),
                 answerable(b.mrr_at_10),
+                answerable(m.mrr_at_10),
                 o(d.no_answer_correct),
                 o(b.no_answer_correct),
             ));
@@ -173,13 +245,63 @@ pub fn scratch_engine(library: &Library, content_dir: &Path) -> Result<(Engine, 
     Ok((engine, problems, scratch))
 }
 
-pub fn run(library: &Library, content_dir: &Path, queries: &[LabelledQuery]) -> Result<Report, EvalError> {
+/// Measures `queries` on `library` as written and without the editors'
+/// dictionaries and aliases, and the suggestions on `suggestions` if given.
+pub fn run(
+    library: &Library,
+    content_dir: &Path,
+    queries: &[LabelledQuery],
+    suggestions: Option<&[LabelledSuggestion]>,
+) -> Result<Report, EvalError> {
+    let started = Instant::now();
+    let mut report = measure(library, content_dir, queries, suggestions)?;
+    let has_editors = library.dictionaries != Dictionaries::default()
+        || library.articles.iter().any(|a| !a.aliases.is_empty() || a.sections.iter().any(|s| !s.aliases.is_empty()));
+    // Without anything of the editors' to take away, the second run is the first.
+    let bare = if has_editors {
+        measure(&without_editors(library), content_dir, queries, None)?
+    } else {
+        Report { suggestions: None, ..report.clone() }
+    };
+    report.without_editors = Some(Box::new(bare));
+    report.took_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+/// The library as the engine alone would serve it: no article or question
+/// aliases, no synonyms, no user dictionary.
+pub fn without_editors(library: &Library) -> Library {
+    let strip = |article: &Arc<Article>| {
+        let mut a = (**article).clone();
+        a.aliases.clear();
+        for section in &mut a.sections {
+            section.aliases.clear();
+        }
+        Arc::new(a)
+    };
+    Library {
+        articles: library.articles.iter().map(strip).collect(),
+        drafts: library.drafts.iter().map(strip).collect(),
+        problems: library.problems.clone(),
+        files: library.files,
+        dictionaries: Dictionaries::default(),
+    }
+}
+
+fn measure(
+    library: &Library,
+    content_dir: &Path,
+    queries: &[LabelledQuery],
+    suggestions: Option<&[LabelledSuggestion]>,
+) -> Result<Report, EvalError> {
     let started = Instant::now();
     let (engine, _, _scratch) = scratch_engine(library, content_dir)?;
-    let baseline = Baseline::build(library)?;
+    let whitespace = Baseline::build(library, Tokens::Whitespace)?;
+    let morphemes = Baseline::build(library, Tokens::Morphemes(engine.index.analyzer.clone()))?;
 
     let mut doumi_outcomes = Vec::new();
-    let mut baseline_outcomes = Vec::new();
+    let mut whitespace_outcomes = Vec::new();
+    let mut morpheme_outcomes = Vec::new();
     let mut misses = Vec::new();
     for q in queries {
         let mut request = SearchRequest::new(q.query.clone());
@@ -189,7 +311,8 @@ pub fn run(library: &Library, content_dir: &Path, queries: &[LabelledQuery]) -> 
             // A query the API would refuse (too long) finds nothing.
             Err(crate::search::SearchError::QueryTooLong { .. } | crate::search::SearchError::EmptyQuery) => {
                 doumi_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: true });
-                baseline_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: false });
+                whitespace_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: false });
+                morpheme_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: false });
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -211,29 +334,78 @@ pub fn run(library: &Library, content_dir: &Path, queries: &[LabelledQuery]) -> 
             });
         }
         doumi_outcomes.push(outcome);
-        let base_ids = baseline.search(&q.query)?;
-        baseline_outcomes.push(Outcome {
-            rank: first_expected(&base_ids, &q.expected),
-            abstained: base_ids.is_empty(),
-            rates_confidence: false,
-        });
+        for (baseline, outcomes) in [(&whitespace, &mut whitespace_outcomes), (&morphemes, &mut morpheme_outcomes)] {
+            let ids = baseline.search(&q.query)?;
+            outcomes.push(Outcome { rank: first_expected(&ids, &q.expected), abstained: ids.is_empty(), rates_confidence: false });
+        }
     }
 
     let compare = |filter: &dyn Fn(&LabelledQuery) -> bool| Comparison {
         doumi: score(queries, &doumi_outcomes, filter),
-        baseline: score(queries, &baseline_outcomes, filter),
+        baseline: score(queries, &whitespace_outcomes, filter),
+        morphemes: score(queries, &morpheme_outcomes, filter),
     };
     let mut classes = BTreeMap::new();
     for class in queries.iter().map(|q| q.class.clone()).collect::<std::collections::BTreeSet<_>>() {
         classes.insert(class.clone(), compare(&|q| q.class == class));
     }
+    let suggestions = suggestions.map(|list| score_suggestions(&engine, list)).transpose()?;
     Ok(Report {
         queries: queries.len(),
         overall: compare(&|_| true),
         classes,
+        long_queries: compare(&|q| q.query.split_whitespace().count() >= 5),
         misses,
+        without_editors: None,
+        suggestions,
         took_ms: started.elapsed().as_millis() as u64,
     })
+}
+
+/// Reads a JSON-lines list of labelled suggestions; a bad line names its number.
+pub fn read_suggestions(path: &Path) -> Result<Vec<LabelledSuggestion>, EvalError> {
+    let text = std::fs::read_to_string(path).map_err(|cause| EvalError::Read { path: path.to_path_buf(), cause })?;
+    let mut list = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let bad = |message: String| EvalError::Line { path: path.to_path_buf(), line: i + 1, message };
+        let s: LabelledSuggestion = serde_json::from_str(line).map_err(|e| {
+            bad(format!("not a suggestion line ({e}); expected {{\"query\": \"...\", \"misspelled\": true, \"expected\": \"...\"}}"))
+        })?;
+        if s.misspelled != s.expected.is_some() {
+            return Err(bad("`expected` is given exactly when `misspelled` is true".into()));
+        }
+        list.push(s);
+    }
+    if list.is_empty() {
+        return Err(EvalError::Empty(path.to_path_buf()));
+    }
+    Ok(list)
+}
+
+fn score_suggestions(engine: &Engine, list: &[LabelledSuggestion]) -> Result<SuggestionScores, EvalError> {
+    let mut s = SuggestionScores { queries: list.len(), ..SuggestionScores::default() };
+    for item in list {
+        s.misspelled += usize::from(item.misspelled);
+        let mut request = SearchRequest::new(item.query.clone());
+        request.limit = 3;
+        let Some(got) = engine.search(&request)?.suggestion else {
+            if item.misspelled {
+                s.missed.push(item.query.clone());
+            }
+            continue;
+        };
+        s.offered += 1;
+        if item.expected.as_deref() == Some(got.as_str()) {
+            s.right += 1;
+        } else {
+            s.for_correct_queries += usize::from(!item.misspelled);
+            s.wrong.push(WrongSuggestion { query: item.query.clone(), expected: item.expected.clone(), got });
+        }
+    }
+    let round = |x: f64| (x * 1000.0).round() / 1000.0;
+    s.precision = (s.offered > 0).then(|| round(s.right as f64 / s.offered as f64));
+    s.recall = (s.misspelled > 0).then(|| round(s.right as f64 / s.misspelled as f64));
+    Ok(s)
 }
 
 fn first_expected(hits: &[(String, String)], expected: &[String]) -> Option<usize> {
@@ -274,10 +446,28 @@ fn score(queries: &[LabelledQuery], outcomes: &[Outcome], filter: &dyn Fn(&Label
     s
 }
 
-/// The naive baseline: whitespace tokens, lowercased, BM25 over the same
-/// fields with the same boosts. No morphology, no Korean handling.
+/// How a baseline cuts text into terms.
+enum Tokens {
+    /// Whitespace tokens, lowercased: no Korean handling at all.
+    Whitespace,
+    /// ko-dic morphemes less particles and endings: a MeCab-style engine.
+    Morphemes(Arc<Analyzer>),
+}
+
+impl Tokens {
+    fn of(&self, text: &str) -> String {
+        match self {
+            Tokens::Whitespace => text.to_string(),
+            Tokens::Morphemes(analyzer) => analyzer.plain_morphemes(text).join(" "),
+        }
+    }
+}
+
+/// A baseline: terms from `Tokens`, BM25 over the same fields with the same
+/// boosts, every query term optional. No query understanding.
 struct Baseline {
     index: Index,
+    tokens: Tokens,
     fields: [(tantivy::schema::Field, f32); 6],
     id: tantivy::schema::Field,
     article_id: tantivy::schema::Field,
@@ -286,7 +476,7 @@ struct Baseline {
 const WHITESPACE: &str = "whitespace_lower";
 
 impl Baseline {
-    fn build(library: &Library) -> tantivy::Result<Baseline> {
+    fn build(library: &Library, tokens: Tokens) -> tantivy::Result<Baseline> {
         let mut builder = Schema::builder();
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default().set_tokenizer(WHITESPACE).set_index_option(IndexRecordOption::WithFreqs),
@@ -305,26 +495,27 @@ impl Baseline {
             .register(WHITESPACE, TextAnalyzer::builder(WhitespaceTokenizer::default()).filter(LowerCaser).build());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 32 * 1024 * 1024)?;
         for e in library.entries() {
+            let t = |text: &str| tokens.of(text);
             writer.add_document(doc!(
                 id => e.id.clone(),
                 article_id => e.article_id.clone(),
-                title => e.title.clone(),
-                aliases => e.aliases.join("\n"),
-                article_aliases => e.article_aliases.join("\n"),
-                tags => e.tags.join(" "),
-                article_title => e.article_title.clone(),
-                body => e.body.clone(),
+                title => t(&e.title),
+                aliases => t(&e.aliases.join("\n")),
+                article_aliases => t(&e.article_aliases.join("\n")),
+                tags => t(&e.tags.join(" ")),
+                article_title => t(&e.article_title),
+                body => t(&e.body),
             ))?;
         }
         writer.commit()?;
         // Same boosts as doumi's fields, so the comparison is about analysis.
         let fields = [(title, 3.0), (aliases, 3.0), (tags, 1.5), (article_title, 1.2), (article_aliases, 1.2), (body, 1.0)];
-        Ok(Baseline { index, fields, id, article_id })
+        Ok(Baseline { index, tokens, fields, id, article_id })
     }
 
     fn search(&self, query: &str) -> tantivy::Result<Vec<(String, String)>> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for token in query.split_whitespace().map(str::to_lowercase) {
+        for token in self.tokens.of(query).split_whitespace().map(str::to_lowercase) {
             for (field, boost) in self.fields {
                 let term = TermQuery::new(Term::from_field_text(field, &token), IndexRecordOption::WithFreqs);
                 clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost))));

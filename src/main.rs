@@ -134,19 +134,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measure search quality on a labelled query set, beside a naive baseline.
+    /// Measure search quality on a labelled query set, beside two baselines.
     ///
     /// FILE holds one JSON object a line:
     ///   {"query": "배숑 조회", "expected": ["shipping#배송-조회는-어떻게-하나요"], "class": "typo"}
     /// `expected` lists the entries that answer it (a bare article id accepts any
     /// of its entries); `expected: []` means the help center has no answer.
-    /// Reports Recall@1, Recall@3 and MRR@10 overall and per class, for doumi
-    /// and for whitespace-token BM25 over the same fields, in the same run. The
+    /// Reports Recall@1, Recall@3 and MRR@10 overall, per class and for queries
+    /// of 5+ words, for doumi, for whitespace-token BM25 and for plain ko-dic
+    /// morpheme BM25 over the same fields, in the same run — once as written and
+    /// once without the editors' synonyms, user dictionary and aliases. The
     /// content is indexed into a scratch directory; index/ is not touched.
     Eval {
         /// The labelled queries (JSON lines).
         #[arg(long, value_name = "FILE")]
         queries: PathBuf,
+        /// Also measure "did you mean": JSON lines of
+        /// {"query": "배숑 조회", "misspelled": true, "expected": "배송 조회"}
+        /// or {"query": "환불 지원 되나요", "misspelled": false}.
+        #[arg(long, value_name = "FILE")]
+        suggestions: Option<PathBuf>,
         /// Print the report as JSON (scores, per class, and every miss).
         #[arg(long, conflicts_with = "markdown")]
         json: bool,
@@ -294,7 +301,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index { json } => run_index(&config, json),
         Command::Search(args) => run_search(&config, args),
         Command::Check { json } => run_check(&config, json),
-        Command::Eval { queries, json, markdown } => run_eval(&config, &queries, json, markdown),
+        Command::Eval { queries, suggestions, json, markdown } => run_eval(&config, &queries, suggestions.as_deref(), json, markdown),
         Command::Report(args) => run_report(&config, args),
         Command::Simulate(args) => run_simulate(&config, args),
     }
@@ -487,11 +494,12 @@ fn run_check(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn run_eval(config: &Config, queries: &std::path::Path, json: bool, markdown: bool) -> anyhow::Result<ExitCode> {
+fn run_eval(config: &Config, queries: &std::path::Path, suggestions: Option<&std::path::Path>, json: bool, markdown: bool) -> anyhow::Result<ExitCode> {
     let queries = doumi::eval::read_queries(queries)?;
+    let suggestions = suggestions.map(doumi::eval::read_suggestions).transpose()?;
     let library = Library::load(&config.content)?;
     print_problems(library.errors());
-    let report = doumi::eval::run(&library, &config.content, &queries)?;
+    let report = doumi::eval::run(&library, &config.content, &queries, suggestions.as_deref())?;
     let mut out = io::stdout().lock();
     if json {
         serde_json::to_writer(&mut out, &report)?;
@@ -499,7 +507,15 @@ fn run_eval(config: &Config, queries: &std::path::Path, json: bool, markdown: bo
         return Ok(ExitCode::SUCCESS);
     }
     if markdown {
+        writeln!(out, "As written (with the editors' synonyms, user dictionary and aliases):\n")?;
         write!(out, "{}", report.to_markdown())?;
+        if let Some(bare) = &report.without_editors {
+            writeln!(out, "\nWithout the editors' synonyms, user dictionary and aliases (the engine on its own):\n")?;
+            write!(out, "{}", bare.to_markdown())?;
+        }
+        if let Some(s) = &report.suggestions {
+            write_suggestions(&mut out, s)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let o = &report.overall;
@@ -512,30 +528,13 @@ fn run_eval(config: &Config, queries: &std::path::Path, json: bool, markdown: bo
         config.content.display(),
         report.took_ms
     )?;
-    writeln!(out, "{:<14}{:>5}   {:>13}   {:>13}   {:>13}   {:>13}   {:>9}", "", "", "Recall@1", "Recall@3", "MRR@10", "no answer", "confident")?;
-    writeln!(out, "{:<14}{:>5}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>9}", "class", "n", "doumi", "base", "doumi", "base", "doumi", "base", "doumi", "base", "doumi")?;
-    let row = |out: &mut io::StdoutLock, name: &str, c: &doumi::eval::Comparison| -> io::Result<()> {
-        let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
-        let answerable = |x: f64| (c.doumi.answerable > 0).then_some(x);
-        writeln!(
-            out,
-            "{:<14}{:>5}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>6} {:>6}   {:>9}",
-            name,
-            c.doumi.answerable + c.doumi.unanswerable,
-            f(answerable(c.doumi.recall_at_1)),
-            f(answerable(c.baseline.recall_at_1)),
-            f(answerable(c.doumi.recall_at_3)),
-            f(answerable(c.baseline.recall_at_3)),
-            f(answerable(c.doumi.mrr_at_10)),
-            f(answerable(c.baseline.mrr_at_10)),
-            f(c.doumi.no_answer_correct),
-            f(c.baseline.no_answer_correct),
-            f(c.doumi.confident),
-        )
-    };
-    row(&mut out, "overall", &report.overall)?;
-    for (class, c) in &report.classes {
-        row(&mut out, class, c)?;
+    write_table(&mut out, &report)?;
+    if let Some(bare) = &report.without_editors {
+        writeln!(out, "\nwithout the editors' synonyms, user dictionary and aliases:")?;
+        write_table(&mut out, bare)?;
+    }
+    if let Some(s) = &report.suggestions {
+        write_suggestions(&mut out, s)?;
     }
     if !report.misses.is_empty() {
         writeln!(out, "\nmisses (not in doumi's top 3, or confidently answered though unanswerable):")?;
@@ -544,6 +543,65 @@ fn run_eval(config: &Config, queries: &std::path::Path, json: bool, markdown: bo
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// doumi beside the whitespace ("ws") and morpheme ("morph") baselines.
+fn write_table(out: &mut io::StdoutLock, report: &doumi::eval::Report) -> io::Result<()> {
+    writeln!(out, "{:<14}{:>5}   {:>20}   {:>20}   {:>20}   {:>13}   {:>9}", "", "", "Recall@1", "Recall@3", "MRR@10", "no answer", "confident")?;
+    writeln!(
+        out,
+        "{:<14}{:>5}   {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6} {:>6}   {:>9}",
+        "class", "n", "doumi", "ws", "morph", "doumi", "ws", "morph", "doumi", "ws", "morph", "doumi", "ws", "doumi"
+    )?;
+    let row = |out: &mut io::StdoutLock, name: &str, c: &doumi::eval::Comparison| -> io::Result<()> {
+        let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+        let answerable = |x: f64| (c.doumi.answerable > 0).then_some(x);
+        writeln!(
+            out,
+            "{:<14}{:>5}   {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6} {:>6}   {:>9}",
+            name,
+            c.doumi.answerable + c.doumi.unanswerable,
+            f(answerable(c.doumi.recall_at_1)),
+            f(answerable(c.baseline.recall_at_1)),
+            f(answerable(c.morphemes.recall_at_1)),
+            f(answerable(c.doumi.recall_at_3)),
+            f(answerable(c.baseline.recall_at_3)),
+            f(answerable(c.morphemes.recall_at_3)),
+            f(answerable(c.doumi.mrr_at_10)),
+            f(answerable(c.baseline.mrr_at_10)),
+            f(answerable(c.morphemes.mrr_at_10)),
+            f(c.doumi.no_answer_correct),
+            f(c.baseline.no_answer_correct),
+            f(c.doumi.confident),
+        )
+    };
+    row(out, "overall", &report.overall)?;
+    for (class, c) in &report.classes {
+        row(out, class, c)?;
+    }
+    if report.long_queries.doumi.answerable + report.long_queries.doumi.unanswerable > 0 {
+        row(out, "5+ words", &report.long_queries)?;
+    }
+    Ok(())
+}
+
+fn write_suggestions(out: &mut io::StdoutLock, s: &doumi::eval::SuggestionScores) -> io::Result<()> {
+    let f = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+    writeln!(
+        out,
+        "\n\"did you mean\" on {} labelled queries ({} misspelled): offered {}, right {}, on correct queries {}; precision {}, recall {}",
+        s.queries,
+        s.misspelled,
+        s.offered,
+        s.right,
+        s.for_correct_queries,
+        f(s.precision),
+        f(s.recall)
+    )?;
+    for w in &s.wrong {
+        writeln!(out, "- {} → {} (expected {})", w.query, w.got, w.expected.as_deref().unwrap_or("no suggestion"))?;
+    }
+    Ok(())
 }
 
 fn print_warnings(library: &Library) {

@@ -226,7 +226,8 @@ fn words(engine: &Engine, query: &str) -> Vec<Word> {
             }
         }
         if !terms.is_empty() {
-            out.push(Word { text: slot.text, terms, importance: slot.importance });
+            let unknown = terms.iter().all(|t| engine.vocabulary().df(t) == 0);
+            out.push(Word { text: slot.text, terms, importance: slot.importance, unknown });
         }
     }
     out
@@ -238,6 +239,9 @@ struct Word {
     terms: HashSet<String>,
     /// How telling the word is (its idf in the index).
     importance: f32,
+    /// The help center uses none of its terms: a word customers say and the
+    /// content does not.
+    unknown: bool,
 }
 
 impl Word {
@@ -530,9 +534,10 @@ pub fn reformulations(engine: &Engine, outcomes: &[Outcome]) -> Vec<Reformulatio
             let only_a: Vec<&Word> = a.iter().filter(|w| !w.matches(&b)).collect();
             let only_b: Vec<&Word> = b.iter().filter(|w| !w.matches(&a)).collect();
             // A synonym only when the one word that differs is the word that
-            // carried the failed query (its most telling one); otherwise the
-            // whole phrasing becomes an alias of the article found.
-            let carried = |word: &Word, all: &[Word]| all.iter().all(|w| w.importance <= word.importance);
+            // carried the failed query (its most telling one, or one the help
+            // center does not use at all); otherwise the whole phrasing
+            // becomes an alias of the article found.
+            let carried = |word: &Word, all: &[Word]| word.unknown || all.iter().all(|w| w.importance <= word.importance);
             let suggestion = if only_a.len() == 1 && only_b.len() == 1 && carried(only_a[0], &a) {
                 Action::AddSynonym { from: only_a[0].text.clone(), to: only_b[0].text.clone() }
             } else {

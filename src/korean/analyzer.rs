@@ -1,9 +1,17 @@
 //! Korean morphological analysis: text → the content terms search matches on.
 //!
-//! lindera's ko-dic lattice finds morphemes with part-of-speech tags. We keep what
-//! carries meaning (nouns, verb and adjective stems, roots, foreign words, numbers)
-//! and drop what only carries grammar (particles, endings, suffixes), so that
-//! 비밀번호를 잊어버렸어요 and 비밀번호 잊어버림 meet on 비밀 · 번호 · 잊어버리.
+//! lindera's ko-dic lattice finds morphemes with part-of-speech tags. We drop only
+//! what is pure grammar — particles, endings, derivational suffixes, the copula
+//! and punctuation — so that 비밀번호를 잊어버렸어요 and 비밀번호 잊어버림 meet on
+//! 비밀 · 번호 · 잊어버리. Everything else is kept and left to idf: adverbs (안,
+//! 못, 잘못, 아직 change what a question asks), pronouns, bound nouns, light verbs
+//! and auxiliaries. Those that only carry grammar in a question are marked
+//! [`Role::Function`], so query understanding can tell a filler word by its role.
+//!
+//! The lattice reads a word differently in and out of context (a noun before a
+//! space can become verb + ending). A query is read word by word, so the index
+//! holds each word's reading on its own beside its reading in context
+//! ([`Analyzer::index_terms`]): a word gets the same terms in both places.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -29,6 +37,35 @@ pub struct Term {
     /// Kept as its own term by the morpheme analysis, not added beside another
     /// (a compound's part or a joined word) — what a phrase is made of.
     pub primary: bool,
+    pub role: Role,
+}
+
+/// How the dictionary reads a word a customer typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// A word of the language as written: one dictionary word (지원, 결재,
+    /// 살아나요, 문이), or several of two syllables or more (휴먼계정). Only
+    /// a same-sounding spelling (결재 → 결제) is a fair correction of it.
+    pub known: bool,
+    /// Made of made-up or loose pieces (배숑 → 배 · 숑, 변갱 → 변 · 갱,
+    /// 게좌 = 게 + 좌): a typo even where each piece is a word of its own.
+    pub falls_apart: bool,
+}
+
+/// What a term does in a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Names what the text is about: nouns, roots, numbers, foreign words,
+    /// initials.
+    Topic,
+    /// Says what happens, how or whether: verb and adjective stems, adverbs
+    /// (안, 못, 아직), question words.
+    Predicate,
+    /// Grammar that is still a word: light verbs (하, 되), auxiliaries (주, 싶),
+    /// bound nouns (것, 수), pronouns, determiners, conjunctions, interjections
+    /// and the negative copula. Indexed, but a query word made only of these
+    /// (해요, 주세요, 뭐) asks nothing by itself.
+    Function,
 }
 
 /// Sino-Korean prefixes that turn a noun into its opposite or its absence.
@@ -38,6 +75,10 @@ const NEGATING_PREFIXES: [&str; 5] = ["비", "미", "무", "불", "몰"];
 
 /// Light verbs carry tense and politeness, not topic (가입 하다, 취소 되다).
 const LIGHT_VERBS: [&str; 2] = ["하", "되"];
+
+/// Words whose reading on their own is remembered while indexing: a help
+/// center's text repeats the same few thousand words.
+const STANDALONE_CACHE_WORDS: usize = 65_536;
 
 /// Question words say what kind of answer is wanted (언제: a time, 얼마: an
 /// amount, 어디: a place or menu path), so unlike other pronouns they are kept.
@@ -52,6 +93,19 @@ pub struct Analyzer {
     segmenter: Segmenter,
     /// User words that may also be written apart: 카카오페이 → 카카오 · 페이.
     user_parts: HashMap<String, Vec<String>>,
+    /// Each word's terms read on its own, in the word's normalized offsets.
+    standalone: quick_cache::sync::Cache<String, Arc<Vec<Span>>>,
+}
+
+/// A term in normalized-text offsets, before it is mapped to the source.
+#[derive(Debug, Clone)]
+struct Span {
+    text: String,
+    start: usize,
+    end: usize,
+    position: usize,
+    primary: bool,
+    role: Role,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,6 +137,10 @@ struct Morpheme<'a> {
     tag: &'static str,
     /// `Compound` or `Inflect` tokens carry their parts here: `비/NNG/*+회원/NNG/*`.
     expression: Option<String>,
+    /// Not a word a customer means: made up by lindera's unknown-word rules
+    /// from the characters (숑), or a person's name, of which ko-dic lists
+    /// many that are one jamo from common words (조휘, 금영수).
+    unknown: bool,
 }
 
 /// A kept term before positions are assigned, in normalized offsets.
@@ -91,6 +149,7 @@ struct Piece {
     start: usize,
     end: usize,
     noun: bool,
+    role: Role,
     /// Terms at the same position: a compound's parts.
     parts: Vec<(String, usize, usize)>,
 }
@@ -122,22 +181,123 @@ impl Analyzer {
             let builder = DictionaryBuilder::new((*dictionary.metadata).clone());
             Some(builder.build_user_dict_from_reader(csv.as_bytes()).map_err(|e| AnalyzerError(e.to_string()))?)
         };
-        Ok(Analyzer { segmenter: Segmenter::new(Mode::Normal, dictionary, user_dictionary), user_parts })
+        Ok(Analyzer {
+            segmenter: Segmenter::new(Mode::Normal, dictionary, user_dictionary),
+            user_parts,
+            standalone: quick_cache::sync::Cache::new(STANDALONE_CACHE_WORDS),
+        })
     }
 
-    /// Analyses `source` into content terms with source offsets, ordered by position.
+    /// Analyses `source` into terms with source offsets, ordered by position:
+    /// how a query word is read.
     pub fn analyze(&self, source: &str) -> Vec<Term> {
         let normalized = Normalized::new(source);
-        let pieces = self.pieces(&normalized.text);
-        let mut terms = Vec::with_capacity(pieces.len() * 2);
-        let mut push = |text: String, start: usize, end: usize, position: usize, primary: bool| {
-            let (start, end) = normalized.source_range(start, end);
-            terms.push(Term { text, start, end, position, primary });
-        };
+        let spans = self.spans(&normalized.text);
+        to_terms(&normalized, spans)
+    }
+
+    /// The terms an indexed text is stored under: its reading in context and,
+    /// beside it, each word's reading on its own (as a query reads it), so the
+    /// terms a customer's word gets are the terms that word was indexed under.
+    pub fn index_terms(&self, source: &str) -> Vec<Term> {
+        let normalized = Normalized::new(source);
+        let text = &normalized.text;
+        let mut spans = self.spans(text);
+        let in_context = spans.len();
+        for (word_start, word_end) in words(text) {
+            let alone = self.standalone_reading(&text[word_start..word_end]);
+            let inside = |s: &&Span| s.start < word_end && s.end > word_start;
+            let position = spans[..in_context]
+                .iter()
+                .filter(inside)
+                .map(|s| s.position)
+                .min()
+                .or_else(|| spans[..in_context].iter().filter(|s| s.end <= word_start).map(|s| s.position).max())
+                .unwrap_or(0);
+            for term in alone.iter() {
+                if spans[..in_context].iter().filter(inside).any(|s| s.text == term.text)
+                    || spans[in_context..].iter().any(|s| s.text == term.text && s.start == word_start + term.start)
+                {
+                    continue;
+                }
+                spans.push(Span { start: word_start + term.start, end: word_start + term.end, position, primary: false, ..term.clone() });
+            }
+        }
+        // Positions only ever grow in a token stream.
+        spans.sort_by_key(|s| s.position);
+        to_terms(&normalized, spans)
+    }
+
+    /// How ko-dic reads one word typed by a customer: is it a word of the
+    /// language, or does it fall apart into pieces?
+    pub fn reading(&self, word: &str) -> Reading {
+        let normalized = Normalized::new(word);
+        let morphemes = self.segment(&normalized.text);
+        // Numbers and Latin letters (2단계, kt) are read as they are; what
+        // carries meaning is the rest, less particles, endings and suffixes.
+        let meaningful: Vec<&Morpheme<'_>> = morphemes
+            .iter()
+            .filter(|m| !matches!(m.tag, "OTHER" | "VCP" | "SN" | "SL" | "SH"))
+            .collect();
+        let unknown = meaningful.iter().any(|m| m.unknown || m.tag == "UNKNOWN");
+        // A dictionary compound counts by its parts: ko-dic lists some
+        // misspellings as compounds of single syllables (게좌 = 게 + 좌).
+        let mut parts: Vec<(usize, bool)> = Vec::new();
+        for m in &meaningful {
+            match m.expression.as_deref() {
+                Some(expression) => parts.extend(expression.split('+').filter_map(|part| {
+                    let mut fields = part.split('/');
+                    let (text, tag) = (fields.next()?, fields.next()?);
+                    (!is_grammar_tag(tag)).then(|| (text.chars().count(), tag.starts_with('N')))
+                })),
+                None => parts.push((m.surface.chars().count(), m.tag.starts_with('N'))),
+            }
+        }
+        let loose = parts.iter().filter(|(syllables, _)| *syllables < 2).count();
+        let known = !unknown
+            && match parts.as_slice() {
+                [] => false,
+                // 지원, 결재, 살아나요, and a one-syllable noun (문이, 돈); not
+                // a lone one-syllable stem (교한, 탈뢰 → 타)
+                [(syllables, noun)] => *syllables >= 2 || *noun,
+                // 휴먼계정; not 로그 + 잉, 변 + 갱
+                _ => loose == 0,
+            };
+        Reading { known, falls_apart: unknown || loose >= 2 }
+    }
+
+    /// The morphemes of `source` as ko-dic segments it, less particles,
+    /// endings, suffixes, the copula and punctuation, with nothing else done:
+    /// what a plain MeCab-style engine indexes. `doumi eval`'s morpheme
+    /// baseline, the bar doumi's own analysis and understanding must clear.
+    pub fn plain_morphemes(&self, source: &str) -> Vec<String> {
+        let normalized = Normalized::new(source);
+        self.segment(&normalized.text)
+            .into_iter()
+            .filter(|m| !matches!(m.tag, "OTHER" | "VCP") && m.surface.chars().any(char::is_alphanumeric))
+            .map(|m| m.surface.into_owned())
+            .collect()
+    }
+
+    /// A word's terms read on its own, remembered.
+    fn standalone_reading(&self, word: &str) -> Arc<Vec<Span>> {
+        if let Some(found) = self.standalone.get(word) {
+            return found;
+        }
+        let spans = Arc::new(self.spans(word));
+        self.standalone.insert(word.to_string(), spans.clone());
+        spans
+    }
+
+    /// The terms of normalized `text`, in its offsets, ordered by position.
+    fn spans(&self, text: &str) -> Vec<Span> {
+        let pieces = self.pieces(text);
+        let mut spans = Vec::with_capacity(pieces.len() * 2);
         for (position, piece) in pieces.iter().enumerate() {
-            push(piece.text.clone(), piece.start, piece.end, position, true);
+            let role = piece.role;
+            spans.push(Span { text: piece.text.clone(), start: piece.start, end: piece.end, position, primary: true, role });
             for (part, start, end) in &piece.parts {
-                push(part.clone(), *start, *end, position, false);
+                spans.push(Span { text: part.clone(), start: *start, end: *end, position, primary: false, role });
             }
             // Nouns written together are also one word: 비밀번호 from 비밀 + 번호,
             // so 비밀번호변경 and 비밀번호 변경 share a term and a typed prefix
@@ -150,10 +310,10 @@ impl Analyzer {
                 }
                 joined.push_str(&next.text);
                 end = next.end;
-                push(joined.clone(), piece.start, end, position, false);
+                spans.push(Span { text: joined.clone(), start: piece.start, end, position, primary: false, role: Role::Topic });
             }
         }
-        terms
+        spans
     }
 
     fn pieces(&self, text: &str) -> Vec<Piece> {
@@ -171,7 +331,7 @@ impl Analyzer {
                 }
                 let run = &text[m.start..morphemes[j].end];
                 if !is_emoticon(run) {
-                    pieces.push(piece(run, m.start, morphemes[j].end, false));
+                    pieces.push(piece(run, m.start, morphemes[j].end, false, Role::Topic));
                 }
                 i = j + 1;
                 continue;
@@ -182,7 +342,7 @@ impl Analyzer {
                 && next.start == m.end
                 && is_noun(next.tag)
             {
-                pieces.push(piece(&format!("{}{}", m.surface, next.surface), m.start, next.end, true));
+                pieces.push(piece(&format!("{}{}", m.surface, next.surface), m.start, next.end, true, Role::Topic));
                 i += 2;
                 continue;
             }
@@ -196,7 +356,7 @@ impl Analyzer {
                 && text[m.end..next.start].chars().all(char::is_whitespace)
                 && next.start - m.end <= 1
             {
-                pieces.push(piece(&format!("{}{}", m.surface, next.surface), m.start, next.end, false));
+                pieces.push(piece(&format!("{}{}", m.surface, next.surface), m.start, next.end, false, Role::Topic));
                 i += 2;
                 continue;
             }
@@ -211,31 +371,36 @@ impl Analyzer {
                 {
                     j += 2;
                 }
-                pieces.push(piece(&text[m.start..morphemes[j].end].replace(',', ""), m.start, morphemes[j].end, false));
+                pieces.push(piece(&text[m.start..morphemes[j].end].replace(',', ""), m.start, morphemes[j].end, false, Role::Topic));
                 i = j + 1;
                 continue;
             }
             match m.tag {
                 "NNG" | "NNP" | "NR" | "XR" | "SL" | "SH" => {
-                    let mut p = piece(&m.surface, m.start, m.end, is_noun(m.tag));
+                    let mut p = piece(&m.surface, m.start, m.end, is_noun(m.tag), Role::Topic);
                     p.parts = match self.user_parts.get(&*m.surface) {
                         Some(parts) => spans(m, parts.iter().map(String::as_str), 1),
                         None => compound_parts(m),
                     };
                     pieces.push(p);
                 }
-                "VV" | "VA" => {
+                "VV" | "VA" | "VX" => {
                     let stem = m.expression.as_deref().and_then(|e| e.split('/').next()).unwrap_or(&m.surface);
-                    if !LIGHT_VERBS.contains(&stem) {
-                        pieces.push(piece(stem, m.start, m.end, false));
-                    }
+                    let role = if m.tag == "VX" || LIGHT_VERBS.contains(&stem) { Role::Function } else { Role::Predicate };
+                    pieces.push(piece(stem, m.start, m.end, false, role));
                 }
-                "NP" | "MM" | "MAG" if QUESTION_WORDS.contains(&&*m.surface) => {
-                    pieces.push(piece(&m.surface, m.start, m.end, false));
+                // Adverbs say how or whether: 안 와요 is not 와요.
+                "MAG" => pieces.push(piece(&m.surface, m.start, m.end, false, Role::Predicate)),
+                "NP" | "MM" if QUESTION_WORDS.contains(&&*m.surface) => {
+                    pieces.push(piece(&m.surface, m.start, m.end, false, Role::Predicate));
+                }
+                "NP" | "MM" | "NNB" | "NNBC" | "MAJ" | "IC" | "VCN" => {
+                    pieces.push(piece(&m.surface, m.start, m.end, false, Role::Function));
                 }
                 "UNKNOWN" if m.surface.chars().any(char::is_alphanumeric) => {
-                    pieces.push(piece(&m.surface, m.start, m.end, false));
+                    pieces.push(piece(&m.surface, m.start, m.end, false, Role::Topic));
                 }
+                // Particles, endings, suffixes, the copula and punctuation.
                 _ => {}
             }
             i += 1;
@@ -255,16 +420,18 @@ impl Analyzer {
             let Ok(tokens) = self.segmenter.segment_with_lattice(Cow::Borrowed(word), &mut lattice) else {
                 // Segmentation only fails on an internal lattice error; keep the
                 // word whole so the text is still searchable.
-                out.push(Morpheme { surface: Cow::Borrowed(word), start: offset, end: offset + word.len(), tag: "UNKNOWN", expression: None });
+                out.push(Morpheme { surface: Cow::Borrowed(word), start: offset, end: offset + word.len(), tag: "UNKNOWN", expression: None, unknown: true });
                 continue;
             };
             for mut token in tokens {
                 let (start, end) = (offset + token.byte_start, offset + token.byte_end);
+                let made_up = token.word_id.is_unknown();
                 let details = token.details();
                 let tag_field = details.first().copied().unwrap_or("UNKNOWN");
                 let tag = tag_name(tag_field.split('+').next().unwrap_or(tag_field));
                 let expression = details.get(7).filter(|e| **e != "*").map(|e| e.to_string());
-                out.push(Morpheme { surface: Cow::Borrowed(&text[start..end]), start, end, tag, expression });
+                let unknown = made_up || (tag == "NNP" && details.get(1) == Some(&"인명"));
+                out.push(Morpheme { surface: Cow::Borrowed(&text[start..end]), start, end, tag, expression, unknown });
             }
         }
         out
@@ -301,17 +468,41 @@ fn runs(text: &str) -> impl Iterator<Item = (usize, &str)> {
     spans.into_iter()
 }
 
-fn piece(text: &str, start: usize, end: usize, noun: bool) -> Piece {
-    Piece { text: text.to_string(), start, end, noun, parts: Vec::new() }
+fn piece(text: &str, start: usize, end: usize, noun: bool, role: Role) -> Piece {
+    Piece { text: text.to_string(), start, end, noun, role, parts: Vec::new() }
+}
+
+/// Maps spans from normalized offsets back to the source text.
+fn to_terms(normalized: &Normalized, spans: Vec<Span>) -> Vec<Term> {
+    spans
+        .into_iter()
+        .map(|s| {
+            let (start, end) = normalized.source_range(s.start, s.end);
+            Term { text: s.text, start, end, position: s.position, primary: s.primary, role: s.role }
+        })
+        .collect()
+}
+
+/// The byte ranges of the whitespace-separated words of `text`.
+fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    text.split_whitespace().map(move |w| {
+        let start = w.as_ptr() as usize - text.as_ptr() as usize;
+        (start, start + w.len())
+    })
 }
 
 /// Interns a tag as `'static` so morphemes do not borrow the token list.
 fn tag_name(tag: &str) -> &'static str {
-    const TAGS: [&str; 20] = [
+    const TAGS: [&str; 21] = [
         "NNG", "NNP", "NNB", "NNBC", "NR", "NP", "VV", "VA", "VX", "XR", "XPN", "SL", "SH", "SN", "MAG", "MAJ", "MM",
-        "IC", "VCP", "UNKNOWN",
+        "IC", "VCP", "VCN", "UNKNOWN",
     ];
     TAGS.iter().find(|t| **t == tag).copied().unwrap_or("OTHER")
+}
+
+/// Particles (J…), endings (E…), suffixes (XS…), the copula and symbols.
+fn is_grammar_tag(tag: &str) -> bool {
+    tag.starts_with('J') || tag.starts_with('E') || tag.starts_with("XS") || tag == "VCP" || (tag.starts_with('S') && !matches!(tag, "SL" | "SH" | "SN"))
 }
 
 fn is_noun(tag: &str) -> bool {
@@ -425,7 +616,7 @@ mod tests {
 
     #[test]
     fn latin_is_lowercased_numbers_joined_and_symbols_dropped() {
-        assert_eq!(texts("KakaoPay 2,000원 😀!!"), ["kakaopay", "2000"]);
+        assert_eq!(texts("KakaoPay 2,000원 😀!!"), ["kakaopay", "2000", "원"]);
         assert!(texts("?!… 😀🙏").is_empty());
     }
 
@@ -443,7 +634,53 @@ mod tests {
 
     #[test]
     fn emoticons_are_not_initials() {
-        assert_eq!(texts("택배 안 와요ㅠㅠ ㅋㅋㅋ ㅜ"), ["택배", "오"]);
+        assert_eq!(texts("택배 안 와요ㅠㅠ ㅋㅋㅋ ㅜ"), ["택배", "안", "오"]);
+    }
+
+    #[test]
+    fn only_particles_endings_suffixes_and_the_copula_are_dropped() {
+        // Adverbs, negation included, change what a question asks.
+        for (text, kept) in [("택배가 아직 안 왔어요", "아직"), ("택배가 아직 안 왔어요", "안"), ("결제를 못 했어요", "못"), ("잘못 주문했어요", "잘못")] {
+            assert!(texts(text).contains(&kept.to_string()), "{text}: {kept} in {:?}", texts(text));
+        }
+        // Pronouns, bound nouns, light verbs and auxiliaries reach the index,
+        // marked as grammar so a query word made only of them is a filler.
+        let roles: Vec<(String, Role)> = analyze("이거 취소한 것 같은데 해 봤어요").into_iter().map(|t| (t.text, t.role)).collect();
+        for function in ["이거", "것", "하"] {
+            assert!(roles.iter().any(|(t, r)| t == function && *r == Role::Function), "{function} in {roles:?}");
+        }
+        assert!(roles.iter().any(|(t, r)| t == "취소" && *r == Role::Topic), "{roles:?}");
+        // Particles, endings and the copula never do.
+        assert_eq!(texts("배송이에요"), ["배송"]);
+    }
+
+    #[test]
+    fn a_word_is_indexed_as_read_alone_beside_as_read_in_context() {
+        let analyzer = Analyzer::shared_default();
+        let text = "문자가 안 와요 그리고 배송 지연";
+        let indexed: Vec<String> = analyzer.index_terms(text).into_iter().map(|t| t.text).collect();
+        for word in text.split_whitespace() {
+            for term in analyzer.analyze(word) {
+                assert!(indexed.contains(&term.text), "{word} → {} not indexed: {indexed:?}", term.text);
+            }
+        }
+        // Positions never go back, so phrases still work.
+        let positions: Vec<usize> = analyzer.index_terms(text).iter().map(|t| t.position).collect();
+        assert!(positions.windows(2).all(|w| w[0] <= w[1]), "{positions:?}");
+    }
+
+    #[test]
+    fn the_dictionary_tells_a_word_from_a_typo() {
+        let analyzer = Analyzer::shared_default();
+        for word in ["지원", "결재", "살아나요", "문이", "휴먼계정"] {
+            assert!(analyzer.reading(word).known, "{word} is a word");
+        }
+        // A compound with one short part is not known as written, but it
+        // does not fall apart either: a help center that uses it keeps it.
+        for word in ["배숑", "환뷸", "변갱", "게좌", "현금영수즘"] {
+            assert!(!analyzer.reading(word).known, "{word} is a typo");
+        }
+        assert!(analyzer.reading("변갱").falls_apart && !analyzer.reading("예정일").falls_apart);
     }
 
     #[test]
@@ -453,8 +690,12 @@ mod tests {
     }
 
     #[test]
-    fn light_verbs_carry_no_topic() {
-        assert_eq!(texts("회원가입 하는 법"), ["회원", "가입", "법"]);
-        assert_eq!(texts("취소 되나요"), ["취소"]);
+    fn light_verbs_are_kept_as_grammar() {
+        let roles = |s: &str| analyze(s).into_iter().filter(|t| t.primary).map(|t| (t.text, t.role)).collect::<Vec<_>>();
+        assert_eq!(
+            roles("회원가입 하는 법"),
+            [("회원".into(), Role::Topic), ("가입".into(), Role::Topic), ("하".into(), Role::Function), ("법".into(), Role::Topic)]
+        );
+        assert_eq!(roles("취소 되나요"), [("취소".into(), Role::Topic), ("되".into(), Role::Function)]);
     }
 }

@@ -53,6 +53,28 @@ pub fn syllable_parts(c: char) -> Option<(char, char, Option<char>)> {
     Some((INITIALS[index / 588], MEDIALS[(index % 588) / 28], FINALS[index % 28]))
 }
 
+/// Vowels that sound the same in today's standard pronunciation, so a
+/// customer writes one for the other by ear: ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ.
+const SAME_SOUNDING_VOWELS: [&[char]; 3] = [&['ㅐ', 'ㅔ'], &['ㅒ', 'ㅖ'], &['ㅙ', 'ㅞ', 'ㅚ']];
+
+/// Whether two syllables differ only by vowels that sound the same (재/제).
+/// After a consonant other than ㅇ and ㄹ, ㅖ is said as ㅔ (계좌 [게좌]) and
+/// ㅢ as ㅣ (희망 [히망]): standard pronunciation, rule 5.
+pub fn homophones(a: char, b: char) -> bool {
+    let sound = |initial: char, vowel: char| {
+        let vowel = match vowel {
+            'ㅖ' if !matches!(initial, 'ㅇ' | 'ㄹ') => 'ㅔ',
+            'ㅢ' if initial != 'ㅇ' => 'ㅣ',
+            v => v,
+        };
+        SAME_SOUNDING_VOWELS.iter().find(|g| g.contains(&vowel)).map_or(vowel, |g| g[0])
+    };
+    match (syllable_parts(a), syllable_parts(b)) {
+        (Some((ia, ma, fa)), Some((ib, mb, fb))) => ia == ib && fa == fb && sound(ia, ma) == sound(ib, mb),
+        _ => a == b,
+    }
+}
+
 pub fn is_hangul_syllable(c: char) -> bool {
     syllable_parts(c).is_some()
 }

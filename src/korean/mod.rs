@@ -5,6 +5,6 @@ pub mod jamo;
 mod normalize;
 mod tokenizer;
 
-pub use analyzer::{Analyzer, AnalyzerError, Term, analyze, warm_up};
+pub use analyzer::{Analyzer, AnalyzerError, Reading, Role, Term, analyze, warm_up};
 pub use normalize::Normalized;
 pub use tokenizer::{KOREAN, KoreanTokenizer};

@@ -38,7 +38,7 @@ impl Tokenizer for KoreanTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
         let tokens = self
             .analyzer
-            .analyze(text)
+            .index_terms(text)
             .into_iter()
             .map(|term| Token {
                 offset_from: term.start,

@@ -11,14 +11,31 @@ use std::collections::HashMap;
 use tantivy::query::{EnableScoring, Query};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
 
-use super::query::alternative_query;
-use super::understand::QueryPlan;
+use super::query::alternative_query_in;
+use super::understand::{Origin, QueryPlan};
+use super::query::Place;
 use crate::index::Fields;
 
-/// Coverage (0–1) of each candidate, in the candidates' order.
-pub fn coverage(searcher: &Searcher, fields: &Fields, plan: &QueryPlan, candidates: &[DocAddress]) -> tantivy::Result<Vec<f32>> {
+/// A word found only in the answer counts this much of one found in the
+/// question, a title, an alias or a tag: an answer mentions many things it is
+/// not about.
+const BODY_ONLY: f32 = 0.6;
+
+/// How much of the query one candidate answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Coverage {
+    /// 0–1: the query's words, weighed by importance, that the entry matches,
+    /// each at the weight of the best way it matches.
+    pub share: f32,
+    /// Whether the entry holds a word that a typo correction put in the
+    /// query: then the correction is what found it, and is worth suggesting.
+    pub through_typo: bool,
+}
+
+/// Coverage of each candidate, in the candidates' order.
+pub fn coverage(searcher: &Searcher, fields: &Fields, plan: &QueryPlan, candidates: &[DocAddress]) -> tantivy::Result<Vec<Coverage>> {
     let total: f32 = plan.slots.iter().map(|s| s.importance).sum();
-    let mut covered = vec![0.0f32; candidates.len()];
+    let mut covered = vec![Coverage::default(); candidates.len()];
     if total <= 0.0 || candidates.is_empty() {
         return Ok(covered);
     }
@@ -30,23 +47,35 @@ pub fn coverage(searcher: &Searcher, fields: &Fields, plan: &QueryPlan, candidat
     for docs in by_segment.values_mut() {
         docs.sort_unstable();
     }
-    for slot in plan.slots.iter().filter(|s| s.importance > 0.0) {
-        // Each candidate counts the slot at its best matching alternative.
-        let mut best = vec![0.0f32; candidates.len()];
+    // best[slot][candidate]: the weight of the best way the candidate matches
+    // the slot. A spacing join on one slot answers the next one too.
+    let mut best = vec![vec![0.0f32; candidates.len()]; plan.slots.len()];
+    for (s, slot) in plan.slots.iter().enumerate() {
         for alternative in slot.alternatives.iter().filter(|a| !a.terms.is_empty()) {
-            let weight = alternative.origin.weight();
-            let query = alternative_query(fields, alternative);
-            for (segment, docs) in &by_segment {
-                for i in matching(searcher, &*query, *segment, docs)? {
-                    best[i] = best[i].max(weight);
+            let typo = alternative.origin == Origin::Typo;
+            for (place, share) in [(Place::Heading, 1.0), (Place::Body, BODY_ONLY)] {
+                let weight = alternative.origin.weight() * share;
+                let query = alternative_query_in(fields, alternative, place);
+                for (segment, docs) in &by_segment {
+                    for i in matching(searcher, &*query, *segment, docs)? {
+                        covered[i].through_typo |= typo;
+                        for target in std::iter::once(s).chain(alternative.also_covers) {
+                            best[target][i] = best[target][i].max(weight);
+                        }
+                    }
                 }
             }
         }
-        for (c, b) in covered.iter_mut().zip(best) {
-            *c += slot.importance * b;
+    }
+    for (slot, per_candidate) in plan.slots.iter().zip(&best) {
+        for (c, weight) in covered.iter_mut().zip(per_candidate) {
+            c.share += slot.importance * weight;
         }
     }
-    Ok(covered.into_iter().map(|c| ((c / total) * 1000.0).round() / 1000.0).collect())
+    for c in &mut covered {
+        c.share = ((c.share / total) * 1000.0).round() / 1000.0;
+    }
+    Ok(covered)
 }
 
 /// Which of `docs` (sorted doc ids of one segment, with their candidate index)

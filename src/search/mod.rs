@@ -39,6 +39,8 @@ const RERANK_DEPTH: usize = 30;
 /// An entry covering none of the query's weight keeps this share of its score;
 /// one covering all of it keeps all.
 const COVERAGE_FLOOR: f32 = 0.7;
+/// A correction is suggested when it matched one of this many first hits.
+const SUGGESTION_EVIDENCE_HITS: usize = 3;
 /// Below this confidence a result list is not an answer: the customer is shown
 /// the way to support, and the search counts as unanswered.
 pub const CONFIDENT: f32 = 0.5;
@@ -173,8 +175,14 @@ impl Engine {
         self.searcher.num_docs()
     }
 
+    /// The terms this generation of the index holds, with their frequencies.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
     pub fn plan(&self, text: &str) -> QueryPlan {
-        understand(text, &self.index.analyzer, &self.vocabulary, &self.synonyms)
+        let spaced_phrase_occurs = |terms: &[String]| query::phrase_occurs(&self.searcher, &self.index.fields, terms);
+        understand(text, &self.index.analyzer, &self.vocabulary, &self.synonyms, &spaced_phrase_occurs)
     }
 
     /// Answers `request` from this engine's generation of the index. Every
@@ -224,13 +232,17 @@ impl Engine {
         }
         let addresses: Vec<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
         let covered = coverage::coverage(searcher, fields, &plan, &addresses)?;
-        let mut ranked: Vec<(f32, f32, DocAddress)> = candidates
+        let mut ranked: Vec<(f32, coverage::Coverage, DocAddress)> = candidates
             .iter()
             .zip(&covered)
-            .map(|((score, address), c)| (score * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * c), *c, *address))
+            .map(|((score, address), c)| (score * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * c.share), *c, *address))
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let confidence = ranked.first().map_or(0.0, |r| r.1);
+        let confidence = ranked.first().map_or(0.0, |r| r.1.share);
+        // A typo correction is offered only when it found one of the answers
+        // the customer sees first; a correct word the help center does not
+        // use is left alone.
+        let suggestion = plan.suggestion.clone().filter(|_| plan.layout_fixed || ranked.iter().take(SUGGESTION_EVIDENCE_HITS).any(|r| r.1.through_typo));
         let highlighter = snippet::Highlighter::new(searcher, &*query, fields.body)?;
         let mut hits = Vec::with_capacity(request.limit);
         // A guide's section that ranks above the guide as a whole is the more
@@ -275,7 +287,7 @@ impl Engine {
             took_ms: elapsed_ms(started),
             confidence,
             hits,
-            suggestion: plan.suggestion,
+            suggestion,
         })
     }
 

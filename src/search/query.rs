@@ -23,8 +23,11 @@ pub fn field_boosts(fields: &Fields) -> [(Field, f32); 6] {
     ]
 }
 
-/// Share of the weaker fields' scores added to the best field's (dis-max).
-const FIELD_TIE_BREAKER: f32 = 0.3;
+/// Share of the weaker fields' scores added to the best field's. 1 sums the
+/// fields, BM25F-style (each field's BM25 normalised by that field's length):
+/// a rare, telling word found only in the answer lifts an entry, and a match
+/// in the question still outweighs one in the body.
+const FIELD_TIE_BREAKER: f32 = 1.0;
 /// Share of a word's weaker alternatives added to its best one: an entry that
 /// matches the exact word and its synonym is barely better than one that
 /// matches the exact word.
@@ -83,14 +86,36 @@ fn alternative_weight(alternative: &Alternative) -> f32 {
     }
 }
 
+/// Where in an entry a match is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// Anywhere.
+    Anywhere,
+    /// What names the entry: its question, titles, aliases and tags.
+    Heading,
+    /// The answer text.
+    Body,
+}
+
 /// Any of the alternative's terms, each in whichever field it matches best.
 pub fn alternative_query(fields: &Fields, alternative: &Alternative) -> Box<dyn Query> {
+    alternative_query_in(fields, alternative, Place::Anywhere)
+}
+
+/// Any of the alternative's terms, in the fields of `place`.
+pub fn alternative_query_in(fields: &Fields, alternative: &Alternative, place: Place) -> Box<dyn Query> {
+    let in_place = |field: Field| match place {
+        Place::Anywhere => true,
+        Place::Heading => field != fields.body,
+        Place::Body => field == fields.body,
+    };
     let per_term: Vec<(Occur, Box<dyn Query>)> = alternative
         .terms
         .iter()
         .map(|term| {
             let per_field: Vec<Box<dyn Query>> = field_boosts(fields)
                 .iter()
+                .filter(|(field, _)| in_place(*field))
                 .map(|&(field, boost)| boosted(term_query(field, term), boost))
                 .collect();
             let q: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER));
@@ -98,6 +123,18 @@ pub fn alternative_query(fields: &Fields, alternative: &Alternative) -> Box<dyn 
         })
         .collect();
     Box::new(BooleanQuery::new(per_term))
+}
+
+/// Whether the help center writes `terms` one after another in a question,
+/// an alias or an answer.
+pub fn phrase_occurs(searcher: &tantivy::Searcher, fields: &Fields, terms: &[String]) -> bool {
+    if terms.len() < 2 {
+        return false;
+    }
+    [fields.title, fields.aliases, fields.body].into_iter().any(|field| {
+        let phrase = PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect());
+        searcher.search(&phrase, &tantivy::collector::Count).is_ok_and(|n| n > 0)
+    })
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {

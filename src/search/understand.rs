@@ -7,8 +7,8 @@
 //! (비밀버 → 비밀번호). A word typed with the keyboard in English mode
 //! (qothd) is read as the Hangul it was meant to be.
 
-use crate::korean::Analyzer;
 use crate::korean::jamo::{from_dubeolsik, is_hangul_syllable, is_initials_query, is_jamo};
+use crate::korean::{Analyzer, Role, Term};
 
 use super::synonyms::Synonyms;
 use super::vocabulary::{Candidate, Vocabulary};
@@ -46,6 +46,16 @@ pub struct Alternative {
     /// The word or phrase these terms came from (비밀번호 for ㅂㅁㅂㅎ).
     pub text: String,
     pub terms: Vec<String>,
+    /// The next word of the query, which this alternative answers too: a
+    /// spacing join (배송 지 → 배송지) is scored once, on the first word, and
+    /// counts as covering both.
+    pub also_covers: Option<usize>,
+}
+
+impl Alternative {
+    fn new(origin: Origin, text: String, terms: Vec<String>) -> Alternative {
+        Alternative { origin, text, terms, also_covers: None }
+    }
 }
 
 /// A word of the query with every way it may match.
@@ -64,7 +74,12 @@ pub struct QueryPlan {
     /// The exact terms known to the index, in order, for phrase boosts.
     pub phrase: Vec<String>,
     /// The query with typos and keyboard layout corrected, if anything was.
+    /// A typo correction is only shown when the hits matched through it
+    /// (see [`QueryPlan::typo_corrected`]); a keyboard-layout fix always is.
     pub suggestion: Option<String>,
+    /// Whether the suggestion fixes the keyboard layout (qothd → 배송), which
+    /// needs no evidence from the hits: the typed text was not Korean at all.
+    pub layout_fixed: bool,
 }
 
 impl std::fmt::Display for QueryPlan {
@@ -85,25 +100,42 @@ impl std::fmt::Display for QueryPlan {
     }
 }
 
-/// Words customers add that ask nothing by themselves: how, why, please, is it.
-/// The morpheme analysis reads some of them as nouns (해요, 어케), so they are
-/// dropped by the whole word, at query time only.
-const FILLER_WORDS: [&str; 34] = [
-    "해요", "돼요", "되요", "해", "했어요", "됐어요", "됨", "함", "임", "할까요", "하죠", "어케", "어캐", "어떻게", "어떡해",
-    "어떡하죠", "뭐", "뭔가요", "뭐예요", "뭐에요", "왜", "좀", "요", "궁금해요", "궁금함", "궁금합니다", "알려주세요",
-    "알려줘", "주세요", "있나요", "없나요", "되나요", "하나요", "가능한가요",
-];
+/// A query word that asks nothing by itself (해요, 주세요, 됐어요, 뭐): every
+/// term it has is grammar, by the role the analysis gave it. A noun with the
+/// same spelling (the 해 of 해외) is content and stays.
+fn is_filler(terms: &[Term]) -> bool {
+    !terms.is_empty() && terms.iter().all(|t| t.role == Role::Function)
+}
+
+/// Whether a word is a bare noun, or nouns, with nothing grammatical attached:
+/// 배송, 지, 비밀번호 — not 배송을, 바꿔요 or 내일도.
+fn is_bare_noun(word: &str, terms: &[Term]) -> bool {
+    let primary: String = terms.iter().filter(|t| t.primary).map(|t| t.text.as_str()).collect();
+    !primary.is_empty() && primary == word.to_lowercase() && terms.iter().all(|t| t.role == Role::Topic)
+}
 
 /// How many alternatives of each kind a word may get.
 const MAX_INITIALS: usize = 4;
 const MAX_CORRECTIONS: usize = 2;
 const MAX_COMPLETIONS: usize = 4;
 
-pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, synonyms: &Synonyms) -> QueryPlan {
+/// Reads `text` into a plan. `spaced_phrase_occurs` tells whether the help
+/// center itself writes the given terms one after another, apart: then two
+/// words the customer spaced are spaced rightly and are not joined.
+pub fn understand(
+    text: &str,
+    analyzer: &Analyzer,
+    vocabulary: &Vocabulary,
+    synonyms: &Synonyms,
+    spaced_phrase_occurs: &dyn Fn(&[String]) -> bool,
+) -> QueryPlan {
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut slots = Vec::with_capacity(words.len());
     let mut corrected: Vec<String> = Vec::with_capacity(words.len());
     let mut any_correction = false;
+    let mut layout_fixed = false;
+    // Each word's analysis, for the spacing join below.
+    let mut readings: Vec<Vec<Term>> = Vec::with_capacity(words.len());
     // (slot index, term) for every exact primary term, for synonyms and phrases.
     let mut primaries: Vec<(usize, String)> = Vec::new();
     let terms_of = |s: &str| -> Vec<String> {
@@ -119,13 +151,8 @@ pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, syno
     for (i, &typed) in words.iter().enumerate() {
         let last = i + 1 == words.len();
         let mut word = typed.to_string();
-        let bare: String = word.chars().filter(|c| c.is_alphanumeric()).collect();
-        if FILLER_WORDS.contains(&bare.as_str()) {
-            slots.push(Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 });
-            corrected.push(word);
-            continue;
-        }
         let mut analysed = analyzer.analyze(&word);
+        let mut layout = false;
         // English-mode typing: a Latin word the help center never uses and that
         // is no known loanword, whose 두벌식 reading is whole syllables the help
         // center does use (qothd → 배송, but email stays email).
@@ -141,7 +168,17 @@ pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, syno
                 word = hangul;
                 analysed = hangul_terms;
                 any_correction = true;
+                layout_fixed = true;
+                layout = true;
             }
+        }
+        // A word that asks nothing by itself matches nothing and weighs nothing,
+        // unless it is the last word and may still grow into one (해 → 해외).
+        if is_filler(&analysed) && !(last && word.chars().count() < 2 && !vocabulary.completions(&word, 1).is_empty()) {
+            slots.push(Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 });
+            corrected.push(word);
+            readings.push(analysed);
+            continue;
         }
         let mut exact: Vec<String> = Vec::new();
         for t in &analysed {
@@ -156,7 +193,7 @@ pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, syno
         let mut correction = word.clone();
         let all_known = analysed.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
         if !exact.is_empty() {
-            slot.alternatives.push(Alternative { origin: Origin::Exact, text: word.clone(), terms: exact.clone() });
+            slot.alternatives.push(Alternative::new(Origin::Exact, word.clone(), exact.clone()));
         }
         let add = |origin: Origin, candidates: Vec<Candidate>, slot: &mut Slot| {
             for c in candidates {
@@ -164,7 +201,7 @@ pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, syno
                 if terms.is_empty() || slot.alternatives.iter().any(|a| a.terms == terms) {
                     continue;
                 }
-                slot.alternatives.push(Alternative { origin, text: c.word, terms });
+                slot.alternatives.push(Alternative::new(origin, c.word, terms));
             }
         };
         // The last word may be unfinished. If the help center has words it is
@@ -184,12 +221,32 @@ pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, syno
             } else {
                 add(Origin::Initials, whole, &mut slot);
             }
-        } else if !all_known
-            && growing.is_empty()
+        } else if growing.is_empty()
+            && !layout
             && !word.chars().last().is_some_and(is_jamo)
             && word.chars().filter(|c| is_hangul_syllable(*c)).count() >= 2
+            && let reading = analyzer.reading(&word)
+            && (if all_known { reading.falls_apart } else { !reading.known || has_confusable_vowel(&word) } || !vocabulary.slips(&word, 1).is_empty())
         {
-            let candidates = vocabulary.corrections(&word, MAX_CORRECTIONS);
+            // A word the dictionary knows (지원, 결재) is what the customer
+            // meant, even if the help center never uses it: only a spelling
+            // that sounds the same (결재 → 결제) is worth correcting it to.
+            // A word the index knows only as loose pieces (변갱 → 변 · 갱) is
+            // still a typo.
+            let candidates: Vec<Candidate> = vocabulary
+                .corrections(&word, MAX_CORRECTIONS)
+                .into_iter()
+                .filter(|c| !reading.known || sounds_the_same(&word, &c.word, c.covers_chars))
+                // A "correction" to a term the word already has (빠른 → 빠르)
+                // finds nothing new.
+                .filter(|c| !terms_of(&c.word).iter().all(|t| exact.contains(t)))
+                .collect();
+            // A syllable typed twice or left out is a slip whatever the
+            // dictionary makes of the pieces, and likelier than a jamo typo
+            // that explains no more of the word.
+            let slips = vocabulary.slips(&word, MAX_CORRECTIONS);
+            let slip_covers = slips.first().map(|c| c.covers_chars);
+            let candidates = if slip_covers >= candidates.first().map(|c| c.covers_chars) { slips } else { candidates };
             if let Some(best) = candidates.first() {
                 correction = format!("{}{}", best.word, word.chars().skip(best.covers_chars).collect::<String>());
                 any_correction = true;
@@ -204,6 +261,7 @@ pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, syno
         }
         corrected.push(correction);
         slots.push(slot);
+        readings.push(analysed);
     }
 
     let terms: Vec<String> = primaries.iter().map(|(_, t)| t.clone()).collect();
@@ -213,30 +271,59 @@ pub fn understand(text: &str, analyzer: &Analyzer, vocabulary: &Vocabulary, syno
         for &s in covered.iter().collect::<std::collections::BTreeSet<_>>() {
             let slot = &mut slots[s];
             if !slot.alternatives.iter().any(|a| a.terms == alt_terms) {
-                slot.alternatives.push(Alternative { origin: Origin::Synonym, text: found.phrase.clone(), terms: alt_terms.clone() });
+                slot.alternatives.push(Alternative::new(Origin::Synonym, found.phrase.clone(), alt_terms.clone()));
             }
         }
     }
 
-    // 배송 지 → 배송지: a word split by a stray space, joined again.
-    for i in 1..slots.len() {
-        let joined = format!("{}{}", slots[i - 1].text, slots[i].text);
-        let terms = terms_of(&joined);
-        let new_word = terms.iter().any(|t| {
-            vocabulary.df(t) > 0 && ![&slots[i - 1], &slots[i]].iter().any(|s| s.alternatives.iter().any(|a| a.terms.contains(t)))
-        });
-        if new_word {
-            for s in [i - 1, i] {
-                slots[s].alternatives.push(Alternative { origin: Origin::Spacing, text: joined.clone(), terms: terms.clone() });
+    // 배송 지 → 배송지: two bare nouns split by a stray space, joined again when
+    // the joined word is one the help center uses and neither word already
+    // matches it, and the help center does not itself write them apart.
+    let mut i = 1;
+    while i < slots.len() {
+        let (left, right) = (&slots[i - 1], &slots[i]);
+        let joinable = !left.alternatives.is_empty()
+            && !right.alternatives.is_empty()
+            && is_bare_noun(&left.text, &readings[i - 1])
+            && is_bare_noun(&right.text, &readings[i])
+            && left.alternatives.iter().all(|a| a.also_covers.is_none());
+        if joinable {
+            let joined = format!("{}{}", left.text, right.text);
+            let terms = terms_of(&joined);
+            let lowered = joined.to_lowercase();
+            let new_word = vocabulary.df(&lowered) > 0
+                && ![left, right].iter().any(|s| s.alternatives.iter().any(|a| a.terms.contains(&lowered)));
+            let spaced: Vec<String> = readings[i - 1].iter().chain(&readings[i]).filter(|t| t.primary).map(|t| t.text.clone()).collect();
+            let spaced_known = spaced.iter().all(|t| vocabulary.df(t) > 0);
+            if new_word && !(spaced_known && spaced_phrase_occurs(&spaced)) {
+                slots[i - 1].alternatives.push(Alternative { also_covers: Some(i), ..Alternative::new(Origin::Spacing, joined, terms) });
+                i += 1;
             }
         }
+        i += 1;
     }
-    for slot in &mut slots {
-        slot.importance = importance(slot, vocabulary);
+    for (slot, reading) in slots.iter_mut().zip(&readings) {
+        slot.importance = importance(slot, reading, vocabulary);
     }
     let phrase = terms.into_iter().filter(|t| vocabulary.df(t) > 0).collect();
     let suggestion = any_correction.then(|| corrected.join(" ")).filter(|s| s.as_str() != text.trim());
-    QueryPlan { slots, phrase, suggestion }
+    QueryPlan { slots, phrase, suggestion, layout_fixed }
+}
+
+/// Whether `word` has a vowel that is written for another by ear (결재 for
+/// 결제): only then may a word of the language be corrected.
+fn has_confusable_vowel(word: &str) -> bool {
+    word.chars().any(|c| crate::korean::jamo::syllable_parts(c).is_some_and(|(_, v, _)| matches!(v, 'ㅐ' | 'ㅔ' | 'ㅒ' | 'ㅖ' | 'ㅙ' | 'ㅞ' | 'ㅚ' | 'ㅢ')))
+}
+
+/// Whether a correction only changes vowels that sound the same in today's
+/// Korean (ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ): 결재 → 결제 is the same word heard, 지원
+/// → 지연 is another word.
+fn sounds_the_same(typed: &str, candidate: &str, covers_chars: usize) -> bool {
+    let typed: Vec<char> = typed.chars().take(covers_chars).collect();
+    let candidate: Vec<char> = candidate.chars().collect();
+    typed.len() == candidate.len()
+        && typed.iter().zip(&candidate).all(|(a, b)| a == b || crate::korean::jamo::homophones(*a, *b))
 }
 
 /// When the word being typed completes to nothing as a whole, its end may be a
@@ -299,9 +386,10 @@ fn reads_as_hangul(hangul: &str, last: bool) -> bool {
 }
 
 /// The idf of the word's most telling term the index knows. A word the index
-/// does not know and nothing could correct is as telling as a word can be: the
-/// help center has nothing about it.
-fn importance(slot: &Slot, vocabulary: &Vocabulary) -> f32 {
+/// does not know and nothing could correct is as telling as a word can be when
+/// it names a topic (채용, 중고: the help center has nothing about it); a
+/// leftover verb, adverb or syllable that matches nothing says nothing.
+fn importance(slot: &Slot, reading: &[Term], vocabulary: &Vocabulary) -> f32 {
     let best = |origin_filter: &dyn Fn(Origin) -> bool| {
         slot.alternatives
             .iter()
@@ -317,8 +405,6 @@ fn importance(slot: &Slot, vocabulary: &Vocabulary) -> f32 {
     if let Some(idf) = best(&|_| true) {
         return idf;
     }
-    // A single unknown syllable (어, 먹) is too short to say the help center
-    // lacks the topic; a longer unknown word (채용, 중고) says it does.
-    let telling = slot.alternatives.iter().flat_map(|a| &a.terms).any(|t| t.chars().count() >= 2);
-    if telling { vocabulary.unseen_idf() } else { 0.0 }
+    let names_a_topic = reading.iter().any(|t| t.role == Role::Topic && t.text.chars().count() >= 2);
+    if names_a_topic { vocabulary.unseen_idf() } else { 0.0 }
 }

@@ -137,6 +137,71 @@ impl Vocabulary {
         found.into_iter().take_while(|f| f.0 == best).take(max).map(|f| f.1).collect()
     }
 
+    /// Words the input is one slip of the finger from: a syllable typed
+    /// twice (배송송 → 배송, 회원가가입 → 회원가입) or one left out (세금산서 →
+    /// 세금계산서, 결제단 → 결제수단). Unlike a jamo typo, such a slip keeps every
+    /// other syllable whole, which is strong evidence even where each piece is
+    /// a word of its own. The input may carry a particle after the word.
+    pub fn slips(&self, typed: &str, max: usize) -> Vec<Candidate> {
+        let chars: Vec<char> = typed.chars().collect();
+        if chars.iter().filter(|c| jamo::is_hangul_syllable(**c)).count() < 2 {
+            return Vec::new();
+        }
+        let mut found: Vec<(Candidate, u32)> = Vec::new();
+        // Typed twice: drop the repeat, then the longest known head.
+        for i in 1..chars.len() {
+            if chars[i] != chars[i - 1] || !jamo::is_hangul_syllable(chars[i]) {
+                continue;
+            }
+            // A word the help center writes with the repeat (본인인증) is no slip.
+            if (i + 1..=chars.len()).rev().take(3).any(|end| self.df(&chars[..end].iter().collect::<String>()) > 0) {
+                continue;
+            }
+            let undoubled: Vec<char> = chars[..i].iter().chain(&chars[i + 1..]).copied().collect();
+            for head in (2.max(i)..=undoubled.len()).rev().take_while(|h| undoubled.len() - h <= 2) {
+                let text: String = undoubled[..head].iter().collect();
+                if self.is_key_word(&text) {
+                    found.push((Candidate { word: text.clone(), distance: 1, covers_chars: head + 1 }, self.df(&text)));
+                    break;
+                }
+            }
+        }
+        // Left out: a key word of one syllable more whose other syllables are
+        // the typed head, in order (not its last syllable: that is typing on).
+        let first_keys = keystrokes(&chars[0].to_string());
+        let start = self.by_keystrokes.partition_point(|(k, _)| k.as_str() < first_keys.as_str());
+        for (_, i) in self.by_keystrokes[start..].iter().take_while(|(k, _)| k.starts_with(&first_keys)) {
+            let word = &self.words[*i as usize];
+            let w: Vec<char> = word.text.chars().collect();
+            if !word.key || w.len() < 3 || w.len() != word.syllables || w[0] != chars[0] {
+                continue;
+            }
+            // Two syllables are too few to tell a slip from another word
+            // (적금 is not 적립금 missing a syllable).
+            let head = w.len() - 1;
+            if head < 3 || head > chars.len() || chars.len() - head > 2 || self.df.contains_key(&chars[..head].iter().collect::<String>()) {
+                continue;
+            }
+            let slipped = (1..w.len() - 1).any(|skip| w.iter().enumerate().filter(|(j, _)| *j != skip).map(|(_, c)| c).eq(chars[..head].iter()));
+            if slipped {
+                found.push((Candidate { word: word.text.clone(), distance: 1, covers_chars: head }, word.df));
+            }
+        }
+        found.sort_by(|a, b| b.1.cmp(&a.1));
+        found.dedup_by(|a, b| a.0.word == b.0.word);
+        found.into_iter().take(max).map(|(c, _)| c).collect()
+    }
+
+    /// Whether `text` is a word of a question, title, alias or tag.
+    fn is_key_word(&self, text: &str) -> bool {
+        let keys = keystrokes(text);
+        let start = self.by_keystrokes.partition_point(|(k, _)| k.as_str() < keys.as_str());
+        self.by_keystrokes[start..]
+            .iter()
+            .take_while(|(k, _)| *k == keys)
+            .any(|(_, i)| self.words[*i as usize].key && self.words[*i as usize].text == text)
+    }
+
     /// Words that the input, still being typed, may become: 비밀버 → 비밀번호,
     /// 회원강 → 회원가입. Words in questions and titles first, then by use.
     pub fn completions(&self, typed: &str, max: usize) -> Vec<Candidate> {
