@@ -202,29 +202,37 @@ impl Analyzer {
     pub fn index_terms(&self, source: &str) -> Vec<Term> {
         let normalized = Normalized::new(source);
         let text = &normalized.text;
-        let mut spans = self.spans(text);
-        let in_context = spans.len();
+        let in_context = self.spans(text);
+        let mut extra: Vec<Span> = Vec::new();
+        // In-context spans come in text order: `first` is the first that does
+        // not end before the current word, so each word looks only at its own.
+        let mut first = 0;
         for (word_start, word_end) in words(text) {
-            let alone = self.standalone_reading(&text[word_start..word_end]);
-            let inside = |s: &&Span| s.start < word_end && s.end > word_start;
-            let position = spans[..in_context]
+            while first < in_context.len() && in_context[first].end <= word_start && in_context[first].start < word_start {
+                first += 1;
+            }
+            let own: Vec<&Span> = in_context[first..].iter().take_while(|s| s.start < word_end).filter(|s| s.end > word_start).collect();
+            let position = own
                 .iter()
-                .filter(inside)
                 .map(|s| s.position)
                 .min()
-                .or_else(|| spans[..in_context].iter().filter(|s| s.end <= word_start).map(|s| s.position).max())
+                .or_else(|| first.checked_sub(1).map(|p| in_context[p].position))
                 .unwrap_or(0);
-            for term in alone.iter() {
-                if spans[..in_context].iter().filter(inside).any(|s| s.text == term.text)
-                    || spans[in_context..].iter().any(|s| s.text == term.text && s.start == word_start + term.start)
-                {
+            let added_before = extra.len();
+            for term in self.standalone_reading(&text[word_start..word_end]).iter() {
+                let start = word_start + term.start;
+                if own.iter().any(|s| s.text == term.text) || extra[added_before..].iter().any(|s| s.text == term.text && s.start == start) {
                     continue;
                 }
-                spans.push(Span { start: word_start + term.start, end: word_start + term.end, position, primary: false, ..term.clone() });
+                extra.push(Span { start, end: word_start + term.end, position, primary: false, ..term.clone() });
             }
         }
-        // Positions only ever grow in a token stream.
-        spans.sort_by_key(|s| s.position);
+        let mut spans = in_context;
+        if !extra.is_empty() {
+            spans.extend(extra);
+            // Positions only ever grow in a token stream.
+            spans.sort_by_key(|s| s.position);
+        }
         to_terms(&normalized, spans)
     }
 
@@ -386,8 +394,13 @@ impl Analyzer {
                 }
                 "VV" | "VA" | "VX" => {
                     let stem = m.expression.as_deref().and_then(|e| e.split('/').next()).unwrap_or(&m.surface);
-                    let role = if m.tag == "VX" || LIGHT_VERBS.contains(&stem) { Role::Function } else { Role::Predicate };
-                    pieces.push(piece(stem, m.start, m.end, false, role));
+                    if let Some(short) = short_negation(stem) {
+                        // 적용되지 않아요 and 적용 안 돼요 both say "not".
+                        pieces.push(piece(short, m.start, m.end, false, Role::Predicate));
+                    } else {
+                        let role = if m.tag == "VX" || LIGHT_VERBS.contains(&stem) { Role::Function } else { Role::Predicate };
+                        pieces.push(piece(stem, m.start, m.end, false, role));
+                    }
                 }
                 // Adverbs say how or whether: 안 와요 is not 와요.
                 "MAG" => pieces.push(piece(&m.surface, m.start, m.end, false, Role::Predicate)),
@@ -489,6 +502,16 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         let start = w.as_ptr() as usize - text.as_ptr() as usize;
         (start, start + w.len())
     })
+}
+
+/// The long form of negation (-지 않다, -지 못하다) as its short form (안, 못):
+/// customers write either, and the help center either, for the same "not".
+fn short_negation(stem: &str) -> Option<&'static str> {
+    match stem {
+        "않" => Some("안"),
+        "못하" => Some("못"),
+        _ => None,
+    }
 }
 
 /// Interns a tag as `'static` so morphemes do not borrow the token list.
@@ -687,6 +710,13 @@ mod tests {
     fn a_word_is_read_the_same_with_or_without_punctuation_after_it() {
         assert_eq!(texts("휴면계정이 뭔가요"), texts("휴면계정이 뭔가요?"));
         assert_eq!(texts("쿠폰이 적용되지 않아요"), texts("쿠폰이 적용되지 않아요."));
+    }
+
+    #[test]
+    fn long_and_short_negation_meet() {
+        assert!(texts("쿠폰이 적용되지 않아요").contains(&"안".to_string()));
+        assert!(texts("쿠폰 적용이 안 돼요").contains(&"안".to_string()));
+        assert!(texts("로그인하지 못했어요").contains(&"못".to_string()));
     }
 
     #[test]
