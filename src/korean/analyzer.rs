@@ -80,6 +80,10 @@ const LIGHT_VERBS: [&str; 2] = ["하", "되"];
 /// center's text repeats the same few thousand words.
 const STANDALONE_CACHE_WORDS: usize = 65_536;
 
+/// Texts whose index terms are kept for the tokenizer after the highlights
+/// were worked out: more than the documents a writer has in flight.
+const RECENT_TEXTS: usize = 1024;
+
 /// Question words say what kind of answer is wanted (언제: a time, 얼마: an
 /// amount, 어디: a place or menu path), so unlike other pronouns they are kept.
 const QUESTION_WORDS: [&str; 4] = ["언제", "어디", "얼마", "몇"];
@@ -95,6 +99,9 @@ pub struct Analyzer {
     user_parts: HashMap<String, Vec<String>>,
     /// Each word's terms read on its own, in the word's normalized offsets.
     standalone: quick_cache::sync::Cache<String, Arc<Vec<Span>>>,
+    /// The index terms of texts analysed lately, by hash: an answer is read
+    /// once for its highlights and again by tantivy's tokenizer.
+    recent: quick_cache::sync::Cache<u64, Arc<(String, Vec<Term>)>>,
 }
 
 /// A term in normalized-text offsets, before it is mapped to the source.
@@ -185,6 +192,7 @@ impl Analyzer {
             segmenter: Segmenter::new(Mode::Normal, dictionary, user_dictionary),
             user_parts,
             standalone: quick_cache::sync::Cache::new(STANDALONE_CACHE_WORDS),
+            recent: quick_cache::sync::Cache::new(RECENT_TEXTS),
         })
     }
 
@@ -200,6 +208,25 @@ impl Analyzer {
     /// beside it, each word's reading on its own (as a query reads it), so the
     /// terms a customer's word gets are the terms that word was indexed under.
     pub fn index_terms(&self, source: &str) -> Vec<Term> {
+        let key = text_key(source);
+        if let Some((_, found)) = self.recent.remove(&key)
+            && found.0 == source
+        {
+            return Arc::try_unwrap(found).map_or_else(|shared| shared.1.clone(), |(_, terms)| terms);
+        }
+        self.read_for_index(source)
+    }
+
+    /// [`Analyzer::index_terms`], also kept for the next call on the same text:
+    /// an answer's terms are worked out for its highlights, then asked for
+    /// again by tantivy's tokenizer.
+    pub fn index_terms_kept(&self, source: &str) -> Vec<Term> {
+        let terms = self.read_for_index(source);
+        self.recent.insert(text_key(source), Arc::new((source.to_string(), terms.clone())));
+        terms
+    }
+
+    fn read_for_index(&self, source: &str) -> Vec<Term> {
         let normalized = Normalized::new(source);
         let text = &normalized.text;
         let in_context = self.spans(text);
@@ -211,28 +238,31 @@ impl Analyzer {
             while first < in_context.len() && in_context[first].end <= word_start && in_context[first].start < word_start {
                 first += 1;
             }
-            let own: Vec<&Span> = in_context[first..].iter().take_while(|s| s.start < word_end).filter(|s| s.end > word_start).collect();
-            let position = own
-                .iter()
-                .map(|s| s.position)
-                .min()
-                .or_else(|| first.checked_sub(1).map(|p| in_context[p].position))
-                .unwrap_or(0);
+            let last = first + in_context[first..].iter().take_while(|s| s.start < word_end).count();
+            let own = || in_context[first..last].iter().filter(|s| s.end > word_start);
+            let position = own().map(|s| s.position).min().or_else(|| first.checked_sub(1).map(|p| in_context[p].position)).unwrap_or(0);
+            // A word read in context as one term that is the word itself (a
+            // bare noun, a number) reads the same alone.
+            let mut whole = own().filter(|s| s.primary);
+            if let (Some(only), None) = (whole.next(), whole.next())
+                && only.start == word_start
+                && only.end == word_end
+                && only.text == text[word_start..word_end]
+            {
+                continue;
+            }
             let added_before = extra.len();
             for term in self.standalone_reading(&text[word_start..word_end]).iter() {
                 let start = word_start + term.start;
-                if own.iter().any(|s| s.text == term.text) || extra[added_before..].iter().any(|s| s.text == term.text && s.start == start) {
+                if own().any(|s| s.text == term.text) || extra[added_before..].iter().any(|s| s.text == term.text && s.start == start) {
                     continue;
                 }
                 extra.push(Span { start, end: word_start + term.end, position, primary: false, ..term.clone() });
             }
         }
-        let mut spans = in_context;
-        if !extra.is_empty() {
-            spans.extend(extra);
-            // Positions only ever grow in a token stream.
-            spans.sort_by_key(|s| s.position);
-        }
+        // Both lists are in position order: merge them, positions only ever
+        // grow in a token stream.
+        let spans = if extra.is_empty() { in_context } else { merge_by_position(in_context, extra) };
         to_terms(&normalized, spans)
     }
 
@@ -483,6 +513,28 @@ fn runs(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 fn piece(text: &str, start: usize, end: usize, noun: bool, role: Role) -> Piece {
     Piece { text: text.to_string(), start, end, noun, role, parts: Vec::new() }
+}
+
+fn text_key(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Two lists of spans, each in position order, as one.
+fn merge_by_position(a: Vec<Span>, b: Vec<Span>) -> Vec<Span> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => x.position <= y.position,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
 }
 
 /// Maps spans from normalized offsets back to the source text.

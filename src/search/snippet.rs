@@ -36,7 +36,9 @@ pub fn source(body: &str) -> &str {
 /// `SAME_AS_TEXT` or the term's length and bytes.
 pub fn encode_terms(analyzer: &Analyzer, body: &str) -> Vec<u8> {
     let text = source(body);
-    let terms = analyzer.index_terms(text);
+    // The whole answer, as the tokenizer will read it next (and find it
+    // remembered), less what lies past the snippet source.
+    let terms = analyzer.index_terms_kept(body);
     let mut out = Vec::with_capacity(terms.len() * 5);
     for term in terms {
         if term.end > text.len() || term.start > term.end || term.text.len() > MAX_STORED_TERM_BYTES {
