@@ -28,6 +28,7 @@ use std::sync::Arc;
 
 use crate::content::{Article, Dictionaries, Library};
 use crate::korean::Analyzer;
+use crate::semantic::{Model, cosine};
 use crate::index::{self, SearchIndex};
 use crate::search::{CONFIDENT, Engine, SearchRequest};
 
@@ -63,6 +64,8 @@ pub enum EvalError {
     Tantivy(#[from] tantivy::TantivyError),
     #[error("cannot create a scratch directory: {0}")]
     Scratch(std::io::Error),
+    #[error(transparent)]
+    Semantic(crate::semantic::SemanticError),
 }
 
 /// Reads the JSON-lines query file; a bad line is an error naming its number.
@@ -113,6 +116,12 @@ pub struct Comparison {
     pub baseline: Scores,
     /// ko-dic morphemes, BM25, no query understanding.
     pub morphemes: Scores,
+    /// The embedding model alone: entries ranked by cosine to the query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dense: Option<Scores>,
+    /// doumi's ranking and the dense one fused by reciprocal rank.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hybrid: Option<Scores>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -231,6 +240,31 @@ impl Report {
                 o(b.no_answer_correct),
             ));
         }
+        if self.overall.dense.is_some() {
+            md.push_str("\nBy meaning (multilingual-e5-small): doumi's lexical ranking, the dense ranking alone, and both fused by reciprocal rank.\n\n");
+            md.push_str("| class | queries | R@1 lexical | dense | hybrid | R@3 lexical | dense | hybrid | MRR@10 lexical | dense | hybrid |\n");
+            md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            let rows = std::iter::once(("**overall**", &self.overall))
+                .chain(self.classes.iter().map(|(k, v)| (k.as_str(), v)))
+                .chain(std::iter::once(("*5+ words*", &self.long_queries)));
+            for (name, c) in rows.filter(|(_, c)| c.doumi.answerable > 0) {
+                let (Some(d), Some(h)) = (&c.dense, &c.hybrid) else { continue };
+                let l = &c.doumi;
+                md.push_str(&format!(
+                    "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                    l.answerable,
+                    f(l.recall_at_1),
+                    f(d.recall_at_1),
+                    f(h.recall_at_1),
+                    f(l.recall_at_3),
+                    f(d.recall_at_3),
+                    f(h.recall_at_3),
+                    f(l.mrr_at_10),
+                    f(d.mrr_at_10),
+                    f(h.mrr_at_10),
+                ));
+            }
+        }
         md
     }
 }
@@ -253,13 +287,24 @@ pub fn run(
     queries: &[LabelledQuery],
     suggestions: Option<&[LabelledSuggestion]>,
 ) -> Result<Report, EvalError> {
+    run_with(library, content_dir, queries, suggestions, None)
+}
+
+/// [`run`], with dense-only and hybrid rankings from `model` beside doumi's.
+pub fn run_with(
+    library: &Library,
+    content_dir: &Path,
+    queries: &[LabelledQuery],
+    suggestions: Option<&[LabelledSuggestion]>,
+    model: Option<&Model>,
+) -> Result<Report, EvalError> {
     let started = Instant::now();
-    let mut report = measure(library, content_dir, queries, suggestions)?;
+    let mut report = measure(library, content_dir, queries, suggestions, model)?;
     let has_editors = library.dictionaries != Dictionaries::default()
         || library.articles.iter().any(|a| !a.aliases.is_empty() || a.sections.iter().any(|s| !s.aliases.is_empty()));
     // Without anything of the editors' to take away, the second run is the first.
     let bare = if has_editors {
-        measure(&without_editors(library), content_dir, queries, None)?
+        measure(&without_editors(library), content_dir, queries, None, model)?
     } else {
         Report { suggestions: None, ..report.clone() }
     };
@@ -293,9 +338,13 @@ fn measure(
     content_dir: &Path,
     queries: &[LabelledQuery],
     suggestions: Option<&[LabelledSuggestion]>,
+    model: Option<&Model>,
 ) -> Result<Report, EvalError> {
     let started = Instant::now();
     let (engine, _, _scratch) = scratch_engine(library, content_dir)?;
+    let dense = model.map(|m| Dense::build(m, library)).transpose()?;
+    let mut dense_outcomes = Vec::new();
+    let mut hybrid_outcomes = Vec::new();
     let whitespace = Baseline::build(library, Tokens::Whitespace)?;
     let morphemes = Baseline::build(library, Tokens::Morphemes(engine.index.analyzer.clone()))?;
 
@@ -311,8 +360,9 @@ fn measure(
             // A query the API would refuse (too long) finds nothing.
             Err(crate::search::SearchError::QueryTooLong { .. } | crate::search::SearchError::EmptyQuery) => {
                 doumi_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: true });
-                whitespace_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: false });
-                morpheme_outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: false });
+                for outcomes in [&mut whitespace_outcomes, &mut morpheme_outcomes, &mut dense_outcomes, &mut hybrid_outcomes] {
+                    outcomes.push(Outcome { rank: None, abstained: true, rates_confidence: false });
+                }
                 continue;
             }
             Err(e) => return Err(e.into()),
@@ -334,6 +384,15 @@ fn measure(
             });
         }
         doumi_outcomes.push(outcome);
+        if let Some(dense) = &dense {
+            let by_meaning = dense.rank(&q.query)?;
+            // The dense ranking counts as much as the lexical one is unsure.
+            let dense_weight = (1.0 - response.confidence).clamp(0.0, 1.0);
+            let fused = reciprocal_rank_fusion(&[(&ids, 1.0), (&by_meaning, dense_weight)]);
+            for (list, outcomes) in [(&by_meaning, &mut dense_outcomes), (&fused, &mut hybrid_outcomes)] {
+                outcomes.push(Outcome { rank: first_expected(list, &q.expected), abstained: list.is_empty(), rates_confidence: false });
+            }
+        }
         for (baseline, outcomes) in [(&whitespace, &mut whitespace_outcomes), (&morphemes, &mut morpheme_outcomes)] {
             let ids = baseline.search(&q.query)?;
             outcomes.push(Outcome { rank: first_expected(&ids, &q.expected), abstained: ids.is_empty(), rates_confidence: false });
@@ -344,6 +403,8 @@ fn measure(
         doumi: score(queries, &doumi_outcomes, filter),
         baseline: score(queries, &whitespace_outcomes, filter),
         morphemes: score(queries, &morpheme_outcomes, filter),
+        dense: dense.as_ref().map(|_| score(queries, &dense_outcomes, filter)),
+        hybrid: dense.as_ref().map(|_| score(queries, &hybrid_outcomes, filter)),
     };
     let mut classes = BTreeMap::new();
     for class in queries.iter().map(|q| q.class.clone()).collect::<std::collections::BTreeSet<_>>() {
@@ -406,6 +467,60 @@ fn score_suggestions(engine: &Engine, list: &[LabelledSuggestion]) -> Result<Sug
     s.precision = (s.offered > 0).then(|| round(s.right as f64 / s.offered as f64));
     s.recall = (s.misspelled > 0).then(|| round(s.right as f64 / s.misspelled as f64));
     Ok(s)
+}
+
+/// Characters of an answer embedded after its question: what a customer
+/// would recognise, within the model's reach (about 100 tokens).
+const PASSAGE_ANSWER_CHARS: usize = 200;
+/// Rank constant of reciprocal rank fusion (the value of the original paper).
+const RRF_K: f32 = 60.0;
+/// How deep the dense ranking is read for fusion.
+const DENSE_DEPTH: usize = 50;
+
+/// Every entry's embedding, for ranking by meaning alone.
+struct Dense<'m> {
+    model: &'m Model,
+    entries: Vec<(String, String, Vec<f32>)>,
+}
+
+impl<'m> Dense<'m> {
+    fn build(model: &'m Model, library: &Library) -> Result<Dense<'m>, EvalError> {
+        let entries: Vec<_> = library.entries().collect();
+        let passages: Vec<String> = entries
+            .iter()
+            .map(|e| format!("{}\n{}", e.title, e.body.chars().take(PASSAGE_ANSWER_CHARS).collect::<String>()))
+            .collect();
+        let mut vectors = Vec::with_capacity(passages.len());
+        for batch in passages.chunks(16) {
+            vectors.extend(model.embed_passages(batch).map_err(EvalError::Semantic)?);
+        }
+        let entries = entries.into_iter().zip(vectors).map(|(e, v)| (e.id, e.article_id, v)).collect();
+        Ok(Dense { model, entries })
+    }
+
+    /// Entries by cosine to the query, best first.
+    fn rank(&self, query: &str) -> Result<Vec<(String, String)>, EvalError> {
+        let q = self.model.embed_query(query).map_err(EvalError::Semantic)?;
+        let mut scored: Vec<(f32, usize)> = self.entries.iter().enumerate().map(|(i, (_, _, v))| (cosine(&q, v), i)).collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(scored.into_iter().take(DENSE_DEPTH).map(|(_, i)| (self.entries[i].0.clone(), self.entries[i].1.clone())).collect())
+    }
+}
+
+/// Lists fused by reciprocal rank: each entry scores Σ weight / (k + rank).
+fn reciprocal_rank_fusion(lists: &[(&[(String, String)], f32)]) -> Vec<(String, String)> {
+    let mut scores: Vec<((String, String), f32)> = Vec::new();
+    for (list, weight) in lists {
+        for (rank, hit) in list.iter().enumerate() {
+            let add = weight / (RRF_K + rank as f32 + 1.0);
+            match scores.iter_mut().find(|(h, _)| h == hit) {
+                Some((_, s)) => *s += add,
+                None => scores.push((hit.clone(), add)),
+            }
+        }
+    }
+    scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+    scores.into_iter().map(|(h, _)| h).collect()
 }
 
 fn first_expected(hits: &[(String, String)], expected: &[String]) -> Option<usize> {

@@ -12,4 +12,5 @@ pub mod eval;
 pub mod index;
 pub mod korean;
 pub mod search;
+pub mod semantic;
 pub mod server;

@@ -154,6 +154,11 @@ enum Command {
         /// or {"query": "환불 지원 되나요", "misspelled": false}.
         #[arg(long, value_name = "FILE")]
         suggestions: Option<PathBuf>,
+        /// Also rank by meaning with the embedding model (DOUMI_MODEL_DIR, or
+        /// ../shared/models/multilingual-e5-small beside the source) and
+        /// report dense-only and hybrid (reciprocal rank fusion) beside doumi.
+        #[arg(long)]
+        semantic: bool,
         /// Print the report as JSON (scores, per class, and every miss).
         #[arg(long, conflicts_with = "markdown")]
         json: bool,
@@ -301,7 +306,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index { json } => run_index(&config, json),
         Command::Search(args) => run_search(&config, args),
         Command::Check { json } => run_check(&config, json),
-        Command::Eval { queries, suggestions, json, markdown } => run_eval(&config, &queries, suggestions.as_deref(), json, markdown),
+        Command::Eval { queries, suggestions, semantic, json, markdown } => {
+            run_eval(&config, &queries, suggestions.as_deref(), semantic, json, markdown)
+        }
         Command::Report(args) => run_report(&config, args),
         Command::Simulate(args) => run_simulate(&config, args),
     }
@@ -494,12 +501,25 @@ fn run_check(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
     Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn run_eval(config: &Config, queries: &std::path::Path, suggestions: Option<&std::path::Path>, json: bool, markdown: bool) -> anyhow::Result<ExitCode> {
+fn run_eval(
+    config: &Config,
+    queries: &std::path::Path,
+    suggestions: Option<&std::path::Path>,
+    semantic: bool,
+    json: bool,
+    markdown: bool,
+) -> anyhow::Result<ExitCode> {
     let queries = doumi::eval::read_queries(queries)?;
     let suggestions = suggestions.map(doumi::eval::read_suggestions).transpose()?;
+    let model = if semantic {
+        let dir = std::env::var_os("DOUMI_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(doumi::semantic::default_model_dir);
+        Some(doumi::semantic::Model::load(&dir)?)
+    } else {
+        None
+    };
     let library = Library::load(&config.content)?;
     print_problems(library.errors());
-    let report = doumi::eval::run(&library, &config.content, &queries, suggestions.as_deref())?;
+    let report = doumi::eval::run_with(&library, &config.content, &queries, suggestions.as_deref(), model.as_ref())?;
     let mut out = io::stdout().lock();
     if json {
         serde_json::to_writer(&mut out, &report)?;

@@ -1,0 +1,84 @@
+//! The embedding model from ../shared, loaded the way `doumi` loads it: it
+//! places a question near the entry that answers it in other words, and a
+//! missing model is a clear error, not a crash.
+
+mod util;
+
+use doumi::semantic::{DIM, Model, SemanticError, cosine, default_model_dir};
+use util::HelpCenter;
+
+/// The model, or `None` (with the reason printed) where ../shared has none;
+/// under CI the model must be there.
+fn model() -> Option<Model> {
+    match Model::load(&default_model_dir()) {
+        Ok(model) => Some(model),
+        Err(e) => {
+            assert!(std::env::var_os("CI").is_none(), "the embedding model must load under CI: {e}");
+            eprintln!("skipped: {e}");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_question_lands_near_the_entry_that_answers_it_in_other_words() {
+    let Some(model) = model() else { return };
+    let query = model.embed_query("계정을 완전히 없애고 싶어요").unwrap();
+    assert_eq!(query.len(), DIM);
+    let norm: f32 = query.iter().map(|x| x * x).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-4, "unit length: {norm}");
+    let passages = model
+        .embed_passages(&["회원 탈퇴는 어떻게 하나요?".to_string(), "배송비는 얼마인가요?".to_string(), "현금영수증은 어떻게 발급받나요?".to_string()])
+        .unwrap();
+    let scores: Vec<f32> = passages.iter().map(|p| cosine(&query, p)).collect();
+    assert!(scores[0] > scores[1] + 0.03 && scores[0] > scores[2] + 0.03, "회원 탈퇴 first: {scores:?}");
+}
+
+#[test]
+fn a_padded_batch_embeds_each_text_as_alone() {
+    let Some(model) = model() else { return };
+    let texts = ["비밀번호를 잊어버렸어요".to_string(), "주문을 취소하고 싶은데 이미 배송이 시작됐다고 나와요. 어떻게 해야 하나요?".to_string()];
+    let batch = model.embed_passages(&texts).unwrap();
+    for (text, batched) in texts.iter().zip(&batch) {
+        let alone = model.embed_passages(std::slice::from_ref(text)).unwrap().remove(0);
+        assert!(cosine(&alone, batched) > 0.99999, "{text}: {}", cosine(&alone, batched));
+    }
+}
+
+#[test]
+fn a_missing_model_folder_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let Err(e) = Model::load(dir.path()) else { panic!("an empty folder is no model") };
+    assert!(matches!(e, SemanticError::Missing { file: "config.json", .. }), "{e}");
+    assert!(e.to_string().contains(&dir.path().display().to_string()) && e.to_string().contains("DOUMI_MODEL_DIR"), "{e}");
+    std::fs::write(dir.path().join("config.json"), "{}").unwrap();
+    std::fs::write(dir.path().join("tokenizer.json"), "not json").unwrap();
+    std::fs::write(dir.path().join("model.safetensors"), "").unwrap();
+    let Err(e) = Model::load(dir.path()) else { panic!("broken files are no model") };
+    assert!(matches!(e, SemanticError::Unreadable { .. }), "{e}");
+}
+
+#[test]
+fn eval_ranks_by_meaning_beside_doumi_when_asked() {
+    if model().is_none() {
+        return;
+    }
+    let hc = HelpCenter::new();
+    hc.write(
+        "account.md",
+        "---\ntitle: 계정\ntype: faq\n---\n## 회원 탈퇴는 어떻게 하나요?\n마이페이지 > 회원정보에서 탈퇴를 누릅니다.\n\n## 배송비는 얼마인가요?\n3만 원 이상이면 무료입니다.\n",
+    );
+    std::fs::write(
+        hc.root().join("queries.jsonl"),
+        "{\"query\": \"계정을 완전히 없애고 싶어요\", \"expected\": [\"account#회원-탈퇴는-어떻게-하나요\"], \"class\": \"paraphrase\"}\n",
+    )
+    .unwrap();
+    let run = hc.run(&["eval", "--queries", "queries.jsonl", "--semantic", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
+    // No word of the question is in the entry: only meaning finds it.
+    assert_eq!(report["overall"]["dense"]["recall_at_1"], 1.0, "{report:#}");
+    assert!(report["overall"]["hybrid"]["recall_at_3"].as_f64().unwrap() >= report["overall"]["doumi"]["recall_at_3"].as_f64().unwrap());
+    let without = hc.run(&["eval", "--queries", "queries.jsonl", "--json"]).json();
+    assert!(without["overall"].get("dense").is_none(), "no model asked for, no dense column");
+}
