@@ -4,7 +4,7 @@
 
 mod util;
 
-use doumi::semantic::{DIM, Model, SemanticError, cosine, default_model_dir};
+use doumi::semantic::{DIM, Embedded, EmbeddingStore, Model, SemanticError, cosine, default_model_dir};
 use util::HelpCenter;
 
 /// The model, or `None` (with the reason printed) where ../shared has none;
@@ -81,4 +81,34 @@ fn eval_ranks_by_meaning_beside_doumi_when_asked() {
     assert!(report["overall"]["hybrid"]["recall_at_3"].as_f64().unwrap() >= report["overall"]["doumi"]["recall_at_3"].as_f64().unwrap());
     let without = hc.run(&["eval", "--queries", "queries.jsonl", "--json"]).json();
     assert!(without["overall"].get("dense").is_none(), "no model asked for, no dense column");
+}
+
+#[test]
+fn kept_embeddings_survive_a_reopen_and_only_changed_texts_are_embedded_again() {
+    let Some(model) = model() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("embeddings");
+    let texts = vec!["회원 탈퇴는 어떻게 하나요?".to_string(), "배송비는 얼마인가요?".to_string(), "환불은 언제 되나요?".to_string()];
+    let mut store = EmbeddingStore::open(&path, &model);
+    let (first, done) = store.embed_all(&model, &texts).unwrap();
+    assert_eq!(done, Embedded { reused: 0, computed: 3 });
+    store.save().unwrap();
+
+    let mut store = EmbeddingStore::open(&path, &model);
+    assert_eq!(store.len(), 3, "read back after a restart");
+    let (again, done) = store.embed_all(&model, &texts).unwrap();
+    assert_eq!(done, Embedded { reused: 3, computed: 0 });
+    assert_eq!(first, again, "the same vectors, bit for bit");
+
+    // An edited entry is embedded anew; a deleted one is forgotten.
+    let edited = vec![texts[0].clone(), "배송비는 얼마이고 언제 무료인가요?".to_string()];
+    let (_, done) = store.embed_all(&model, &edited).unwrap();
+    assert_eq!(done, Embedded { reused: 1, computed: 1 });
+    assert_eq!(store.len(), 2);
+
+    // A damaged file is started over, never read wrongly.
+    store.save().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() - 7]).unwrap();
+    assert!(EmbeddingStore::open(&path, &model).is_empty());
 }

@@ -10,8 +10,10 @@
 //! normalisation. This module calls nothing of `index` or `search`.
 
 mod model;
+mod store;
 
 pub use model::{DIM, Model, SemanticError};
+pub use store::{Embedded, EmbeddingStore};
 
 use std::path::PathBuf;
 

@@ -31,6 +31,8 @@ pub struct Model {
     bert: BertModel,
     tokenizer: Tokenizer,
     dir: PathBuf,
+    /// Tells this model's vectors from another's (see `fingerprint`).
+    fingerprint: [u8; 32],
 }
 
 impl Model {
@@ -43,7 +45,13 @@ impl Model {
         }
         let unreadable = |cause: String| SemanticError::Unreadable { dir: dir.to_path_buf(), cause };
         let config = std::fs::read_to_string(dir.join("config.json")).map_err(|e| unreadable(format!("config.json: {e}")))?;
-        let config: Config = serde_json::from_str(&config).map_err(|e| unreadable(format!("config.json: {e}")))?;
+        let parsed: Config = serde_json::from_str(&config).map_err(|e| unreadable(format!("config.json: {e}")))?;
+        let tokenizer_bytes = std::fs::read(dir.join("tokenizer.json")).map_err(|e| unreadable(format!("tokenizer.json: {e}")))?;
+        let weights_len = std::fs::metadata(dir.join("model.safetensors")).map_err(|e| unreadable(format!("model.safetensors: {e}")))?.len();
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(config.as_bytes()).update(&tokenizer_bytes).update(&weights_len.to_le_bytes());
+        let fingerprint = *hasher.finalize().as_bytes();
+        let config = parsed;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| unreadable(format!("tokenizer.json: {e}")))?;
         // A batch is padded to its longest text; the mask keeps the padding
         // out of the mean.
@@ -53,7 +61,13 @@ impl Model {
         let weights = unsafe { VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DType::F32, &Device::Cpu) }
             .map_err(|e| unreadable(format!("model.safetensors: {e}")))?;
         let bert = BertModel::load(weights, &config).map_err(|e| unreadable(format!("model.safetensors: {e}")))?;
-        Ok(Model { bert, tokenizer, dir: dir.to_path_buf() })
+        Ok(Model { bert, tokenizer, dir: dir.to_path_buf(), fingerprint })
+    }
+
+    /// A hash of the model's configuration, vocabulary and weights size:
+    /// vectors kept for one model are never read for another.
+    pub fn fingerprint(&self) -> [u8; 32] {
+        self.fingerprint
     }
 
     /// The folder the model was loaded from.
