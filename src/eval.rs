@@ -54,8 +54,8 @@ pub enum EvalError {
     Read { path: PathBuf, cause: std::io::Error },
     #[error("{}:{line}: {message}", path.display())]
     Line { path: PathBuf, line: usize, message: String },
-    #[error("query file `{}` holds no queries", .0.display())]
-    Empty(PathBuf),
+    #[error("{what} file `{}` holds no {what} lines", path.display())]
+    Empty { path: PathBuf, what: &'static str },
     #[error(transparent)]
     Index(#[from] index::IndexError),
     #[error(transparent)]
@@ -70,25 +70,31 @@ pub enum EvalError {
 
 /// Reads the JSON-lines query file; a bad line is an error naming its number.
 pub fn read_queries(path: &Path) -> Result<Vec<LabelledQuery>, EvalError> {
+    read_lines(path, "query", "{\"query\": \"...\", \"expected\": [\"article#anchor\"], \"class\": \"...\"}", |q: &LabelledQuery| {
+        if q.query.trim().is_empty() { Err("`query` is empty") } else { Ok(()) }
+    })
+}
+
+/// One labelled item a line, each checked by `check`; a bad line is an error
+/// naming its number and showing the line expected. Blank lines are skipped.
+fn read_lines<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+    example: &str,
+    check: impl Fn(&T) -> Result<(), &'static str>,
+) -> Result<Vec<T>, EvalError> {
     let text = std::fs::read_to_string(path).map_err(|cause| EvalError::Read { path: path.to_path_buf(), cause })?;
-    let mut queries = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
+    let mut items = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
         let bad = |message: String| EvalError::Line { path: path.to_path_buf(), line: i + 1, message };
-        let q: LabelledQuery = serde_json::from_str(line).map_err(|e| {
-            bad(format!("not a query line ({e}); expected {{\"query\": \"...\", \"expected\": [\"article#anchor\"], \"class\": \"...\"}}"))
-        })?;
-        if q.query.trim().is_empty() {
-            return Err(bad("`query` is empty".into()));
-        }
-        queries.push(q);
+        let item: T = serde_json::from_str(line).map_err(|e| bad(format!("not a {what} line ({e}); expected {example}")))?;
+        check(&item).map_err(|message| bad(message.to_string()))?;
+        items.push(item);
     }
-    if queries.is_empty() {
-        return Err(EvalError::Empty(path.to_path_buf()));
+    if items.is_empty() {
+        return Err(EvalError::Empty { path: path.to_path_buf(), what });
     }
-    Ok(queries)
+    Ok(items)
 }
 
 /// Recall@1, Recall@3 and MRR@10 over the queries that have an answer, and the
@@ -425,22 +431,9 @@ fn measure(
 
 /// Reads a JSON-lines list of labelled suggestions; a bad line names its number.
 pub fn read_suggestions(path: &Path) -> Result<Vec<LabelledSuggestion>, EvalError> {
-    let text = std::fs::read_to_string(path).map_err(|cause| EvalError::Read { path: path.to_path_buf(), cause })?;
-    let mut list = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let bad = |message: String| EvalError::Line { path: path.to_path_buf(), line: i + 1, message };
-        let s: LabelledSuggestion = serde_json::from_str(line).map_err(|e| {
-            bad(format!("not a suggestion line ({e}); expected {{\"query\": \"...\", \"misspelled\": true, \"expected\": \"...\"}}"))
-        })?;
-        if s.misspelled != s.expected.is_some() {
-            return Err(bad("`expected` is given exactly when `misspelled` is true".into()));
-        }
-        list.push(s);
-    }
-    if list.is_empty() {
-        return Err(EvalError::Empty(path.to_path_buf()));
-    }
-    Ok(list)
+    read_lines(path, "suggestion", "{\"query\": \"...\", \"misspelled\": true, \"expected\": \"...\"}", |s: &LabelledSuggestion| {
+        if s.misspelled == s.expected.is_some() { Ok(()) } else { Err("`expected` is given exactly when `misspelled` is true") }
+    })
 }
 
 fn score_suggestions(engine: &Engine, list: &[LabelledSuggestion]) -> Result<SuggestionScores, EvalError> {
@@ -463,9 +456,8 @@ fn score_suggestions(engine: &Engine, list: &[LabelledSuggestion]) -> Result<Sug
             s.wrong.push(WrongSuggestion { query: item.query.clone(), expected: item.expected.clone(), got });
         }
     }
-    let round = |x: f64| (x * 1000.0).round() / 1000.0;
-    s.precision = (s.offered > 0).then(|| round(s.right as f64 / s.offered as f64));
-    s.recall = (s.misspelled > 0).then(|| round(s.right as f64 / s.misspelled as f64));
+    s.precision = (s.offered > 0).then(|| round3(s.right as f64 / s.offered as f64));
+    s.recall = (s.misspelled > 0).then(|| round3(s.right as f64 / s.misspelled as f64));
     Ok(s)
 }
 
@@ -529,6 +521,11 @@ fn first_expected(hits: &[(String, String)], expected: &[String]) -> Option<usiz
     })
 }
 
+/// A share as reported: three decimals.
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 fn score(queries: &[LabelledQuery], outcomes: &[Outcome], filter: &dyn Fn(&LabelledQuery) -> bool) -> Scores {
     let mut s = Scores::default();
     let mut abstained = 0usize;
@@ -549,15 +546,14 @@ fn score(queries: &[LabelledQuery], outcomes: &[Outcome], filter: &dyn Fn(&Label
             s.mrr_at_10 += 1.0 / (rank as f64 + 1.0);
         }
     }
-    let round = |x: f64| (x * 1000.0).round() / 1000.0;
     if s.answerable > 0 {
         let n = s.answerable as f64;
-        s.recall_at_1 = round(s.recall_at_1 / n);
-        s.recall_at_3 = round(s.recall_at_3 / n);
-        s.mrr_at_10 = round(s.mrr_at_10 / n);
+        s.recall_at_1 = round3(s.recall_at_1 / n);
+        s.recall_at_3 = round3(s.recall_at_3 / n);
+        s.mrr_at_10 = round3(s.mrr_at_10 / n);
     }
-    s.no_answer_correct = (s.unanswerable > 0).then(|| round(abstained as f64 / s.unanswerable as f64));
-    s.confident = (rates_confidence && s.answerable > 0).then(|| round(confident as f64 / s.answerable as f64));
+    s.no_answer_correct = (s.unanswerable > 0).then(|| round3(abstained as f64 / s.unanswerable as f64));
+    s.confident = (rates_confidence && s.answerable > 0).then(|| round3(confident as f64 / s.answerable as f64));
     s
 }
 

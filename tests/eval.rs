@@ -57,6 +57,33 @@ fn a_malformed_line_is_named_by_its_number() {
     assert!(run.stderr.starts_with("doumi: cannot read query file `missing.jsonl`: "), "{}", run.stderr);
 }
 
+#[test]
+fn a_bad_suggestion_line_or_a_missing_model_is_named() {
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    std::fs::write(hc.root().join("queries.jsonl"), "{\"query\": \"환불\", \"expected\": [\"refund\"]}\n").unwrap();
+    for (lines, message) in [
+        ("{\"query\": \"배숑\", \"misspelled\": true, \"expected\": \"배송\"}\n{\"query\": \"환불\", \"misspeled\": false}\n", "doumi: suggestions.jsonl:2: not a suggestion line (unknown field `misspeled`"),
+        ("{\"query\": \"배숑\", \"misspelled\": true}\n", "doumi: suggestions.jsonl:1: `expected` is given exactly when `misspelled` is true"),
+        ("\n\n", "doumi: suggestion file `suggestions.jsonl` holds no suggestion lines"),
+    ] {
+        std::fs::write(hc.root().join("suggestions.jsonl"), lines).unwrap();
+        let run = hc.run(&["eval", "--queries", "queries.jsonl", "--suggestions", "suggestions.jsonl"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.starts_with(message), "{}", run.stderr);
+    }
+    // --semantic with no model where DOUMI_MODEL_DIR points: the folder is named.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_doumi"))
+        .args(["eval", "--queries", "queries.jsonl", "--semantic"])
+        .env("DOUMI_MODEL_DIR", hc.root().join("no-model"))
+        .current_dir(hc.root())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no embedding model at") && stderr.contains("no-model") && stderr.contains("missing config.json"), "{stderr}");
+}
+
 /// Quality must not slip: overall Recall@3 on the dev set and the holdout help
 /// center, as written and without the editors' synonyms, user dictionary and
 /// aliases, stays above a floor a little under what doumi reaches (see
