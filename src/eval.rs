@@ -482,10 +482,7 @@ impl<'m> Dense<'m> {
             .iter()
             .map(|e| format!("{}\n{}", e.title, e.body.chars().take(PASSAGE_ANSWER_CHARS).collect::<String>()))
             .collect();
-        let mut vectors = Vec::with_capacity(passages.len());
-        for batch in passages.chunks(16) {
-            vectors.extend(model.embed_passages(batch).map_err(EvalError::Semantic)?);
-        }
+        let vectors = model.embed_passages(&passages).map_err(EvalError::Semantic)?;
         let entries = entries.into_iter().zip(vectors).map(|(e, v)| (e.id, e.article_id, v)).collect();
         Ok(Dense { model, entries })
     }

@@ -14,8 +14,6 @@ use super::model::{DIM, Model, SemanticError};
 
 const MAGIC: &[u8; 8] = b"DOUMIEMB";
 const VERSION: u8 = 1;
-/// Passages embedded per forward pass.
-const BATCH: usize = 16;
 
 type Key = [u8; 32];
 
@@ -60,11 +58,9 @@ impl EmbeddingStore {
     pub fn embed_all(&mut self, model: &Model, texts: &[String]) -> Result<(Vec<Vec<f32>>, Embedded), SemanticError> {
         let keys: Vec<Key> = texts.iter().map(|t| *blake3::hash(t.as_bytes()).as_bytes()).collect();
         let missing: Vec<usize> = (0..texts.len()).filter(|&i| !self.vectors.contains_key(&keys[i])).collect();
-        for chunk in missing.chunks(BATCH) {
-            let batch: Vec<String> = chunk.iter().map(|&i| texts[i].clone()).collect();
-            for (&i, vector) in chunk.iter().zip(model.embed_passages(&batch)?) {
-                self.vectors.insert(keys[i], vector);
-            }
+        let batch: Vec<String> = missing.iter().map(|&i| texts[i].clone()).collect();
+        for (&i, vector) in missing.iter().zip(model.embed_passages(&batch)?) {
+            self.vectors.insert(keys[i], vector);
         }
         let wanted: std::collections::HashSet<&Key> = keys.iter().collect();
         self.vectors.retain(|k, _| wanted.contains(k));
