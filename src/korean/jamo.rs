@@ -61,18 +61,30 @@ const SAME_SOUNDING_VOWELS: [&[char]; 3] = [&['ㅐ', 'ㅔ'], &['ㅒ', 'ㅖ'], &[
 /// After a consonant other than ㅇ and ㄹ, ㅖ is said as ㅔ (계좌 [게좌]) and
 /// ㅢ as ㅣ (희망 [히망]): standard pronunciation, rule 5.
 pub fn homophones(a: char, b: char) -> bool {
-    let sound = |initial: char, vowel: char| {
-        let vowel = match vowel {
-            'ㅖ' if !matches!(initial, 'ㅇ' | 'ㄹ') => 'ㅔ',
-            'ㅢ' if initial != 'ㅇ' => 'ㅣ',
-            v => v,
-        };
-        SAME_SOUNDING_VOWELS.iter().find(|g| g.contains(&vowel)).map_or(vowel, |g| g[0])
-    };
     match (syllable_parts(a), syllable_parts(b)) {
-        (Some((ia, ma, fa)), Some((ib, mb, fb))) => ia == ib && fa == fb && sound(ia, ma) == sound(ib, mb),
+        (Some((ia, ma, fa)), Some((ib, mb, fb))) => ia == ib && fa == fb && vowel_sound(ia, ma) == vowel_sound(ib, mb),
         _ => a == b,
     }
+}
+
+/// Whether some syllable of `word` has a vowel that sounds like another
+/// (결재: ㅐ as ㅔ; 계좌: ㅖ as ㅔ): only such a word of the language may be
+/// a misspelling of a same-sounding one.
+pub fn has_same_sounding_vowel(word: &str) -> bool {
+    word.chars().filter_map(syllable_parts).any(|(initial, vowel, _)| {
+        vowel_sound(initial, vowel) != vowel || SAME_SOUNDING_VOWELS.iter().any(|group| group.contains(&vowel))
+    })
+}
+
+/// The vowel as it is said after `initial`, one per group of same-sounding
+/// vowels.
+fn vowel_sound(initial: char, vowel: char) -> char {
+    let vowel = match vowel {
+        'ㅖ' if !matches!(initial, 'ㅇ' | 'ㄹ') => 'ㅔ',
+        'ㅢ' if initial != 'ㅇ' => 'ㅣ',
+        v => v,
+    };
+    SAME_SOUNDING_VOWELS.iter().find(|g| g.contains(&vowel)).map_or(vowel, |g| g[0])
 }
 
 pub fn is_hangul_syllable(c: char) -> bool {

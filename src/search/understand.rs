@@ -7,7 +7,7 @@
 //! (비밀버 → 비밀번호). A word typed with the keyboard in English mode
 //! (qothd) is read as the Hangul it was meant to be.
 
-use crate::korean::jamo::{from_dubeolsik, is_hangul_syllable, is_initials_query, is_jamo};
+use crate::korean::jamo::{from_dubeolsik, has_same_sounding_vowel, homophones, is_hangul_syllable, is_initials_query, is_jamo};
 use crate::korean::{Analyzer, Role, Term};
 
 use super::synonyms::Synonyms;
@@ -226,7 +226,8 @@ pub fn understand(
             && !word.chars().last().is_some_and(is_jamo)
             && word.chars().filter(|c| is_hangul_syllable(*c)).count() >= 2
             && let reading = analyzer.reading(&word)
-            && (if all_known { reading.falls_apart } else { !reading.known || has_confusable_vowel(&word) } || !vocabulary.slips(&word, 1).is_empty())
+            && let slips = vocabulary.slips(&word, MAX_CORRECTIONS)
+            && (if all_known { reading.falls_apart } else { !reading.known || has_same_sounding_vowel(&word) } || !slips.is_empty())
         {
             // A word the dictionary knows (지원, 결재) is what the customer
             // meant, even if the help center never uses it: only a spelling
@@ -244,7 +245,6 @@ pub fn understand(
             // A syllable typed twice or left out is a slip whatever the
             // dictionary makes of the pieces, and likelier than a jamo typo
             // that explains no more of the word.
-            let slips = vocabulary.slips(&word, MAX_CORRECTIONS);
             let slip_covers = slips.first().map(|c| c.covers_chars);
             let candidates = if slip_covers >= candidates.first().map(|c| c.covers_chars) { slips } else { candidates };
             if let Some(best) = candidates.first() {
@@ -310,12 +310,6 @@ pub fn understand(
     QueryPlan { slots, phrase, suggestion, layout_fixed }
 }
 
-/// Whether `word` has a vowel that is written for another by ear (결재 for
-/// 결제): only then may a word of the language be corrected.
-fn has_confusable_vowel(word: &str) -> bool {
-    word.chars().any(|c| crate::korean::jamo::syllable_parts(c).is_some_and(|(_, v, _)| matches!(v, 'ㅐ' | 'ㅔ' | 'ㅒ' | 'ㅖ' | 'ㅙ' | 'ㅞ' | 'ㅚ' | 'ㅢ')))
-}
-
 /// Whether a correction only changes vowels that sound the same in today's
 /// Korean (ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ): 결재 → 결제 is the same word heard, 지원
 /// → 지연 is another word.
@@ -323,7 +317,7 @@ fn sounds_the_same(typed: &str, candidate: &str, covers_chars: usize) -> bool {
     let typed: Vec<char> = typed.chars().take(covers_chars).collect();
     let candidate: Vec<char> = candidate.chars().collect();
     typed.len() == candidate.len()
-        && typed.iter().zip(&candidate).all(|(a, b)| a == b || crate::korean::jamo::homophones(*a, *b))
+        && typed.iter().zip(&candidate).all(|(a, b)| a == b || homophones(*a, *b))
 }
 
 /// When the word being typed completes to nothing as a whole, its end may be a
