@@ -275,7 +275,7 @@ impl Analyzer {
         // carries meaning is the rest, less particles, endings and suffixes.
         let meaningful: Vec<&Morpheme<'_>> = morphemes
             .iter()
-            .filter(|m| !matches!(m.tag, "OTHER" | "VCP" | "SN" | "SL" | "SH"))
+            .filter(|m| !is_grammar(m.tag) && !matches!(m.tag, "SN" | "SL" | "SH"))
             .collect();
         let unknown = meaningful.iter().any(|m| m.unknown || m.tag == "UNKNOWN");
         // A dictionary compound counts by its parts: ko-dic lists some
@@ -286,7 +286,7 @@ impl Analyzer {
                 Some(expression) => parts.extend(expression.split('+').filter_map(|part| {
                     let mut fields = part.split('/');
                     let (text, tag) = (fields.next()?, fields.next()?);
-                    (!is_grammar_tag(tag)).then(|| (text.chars().count(), tag.starts_with('N')))
+                    (!is_grammar(tag)).then(|| (text.chars().count(), tag.starts_with('N')))
                 })),
                 None => parts.push((m.surface.chars().count(), m.tag.starts_with('N'))),
             }
@@ -312,7 +312,7 @@ impl Analyzer {
         let normalized = Normalized::new(source);
         self.segment(&normalized.text)
             .into_iter()
-            .filter(|m| !matches!(m.tag, "OTHER" | "VCP") && m.surface.chars().any(char::is_alphanumeric))
+            .filter(|m| !is_grammar(m.tag) && m.surface.chars().any(char::is_alphanumeric))
             .map(|m| m.surface.into_owned())
             .collect()
     }
@@ -575,9 +575,15 @@ fn tag_name(tag: &str) -> &'static str {
     TAGS.iter().find(|t| **t == tag).copied().unwrap_or("OTHER")
 }
 
-/// Particles (J…), endings (E…), suffixes (XS…), the copula and symbols.
-fn is_grammar_tag(tag: &str) -> bool {
-    tag.starts_with('J') || tag.starts_with('E') || tag.starts_with("XS") || tag == "VCP" || (tag.starts_with('S') && !matches!(tag, "SL" | "SH" | "SN"))
+/// Particles (J…), endings (E…), suffixes (XS…), the copula and symbols,
+/// as ko-dic tags them or as `tag_name` interns them (`OTHER`).
+fn is_grammar(tag: &str) -> bool {
+    tag == "OTHER"
+        || tag.starts_with('J')
+        || tag.starts_with('E')
+        || tag.starts_with("XS")
+        || tag == "VCP"
+        || (tag.starts_with('S') && !matches!(tag, "SL" | "SH" | "SN"))
 }
 
 fn is_noun(tag: &str) -> bool {
