@@ -28,94 +28,9 @@ OTHER_QUERIES = (HERE / "queries.jsonl", HERE / "holdout" / "queries.jsonl")
 KEYS = {"query", "content", "misspelled", "expected"}
 MAX_KEYSTROKES = 4
 
-# ---- 두벌식 (2-beolsik) keyboard: Hangul <-> the QWERTY keys that type it ----
-CHO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-JUNG = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
-JONG = ["", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
-        "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ"]
-KEY_OF = dict(zip("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ", "rRseEfaqQtTdwWczxvg"))
-KEY_OF.update(zip("ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅛㅜㅠㅡㅣ", "koiOjpuPhynbml"))
-# compound vowels and final clusters are typed as two keys
-VOWEL_PAIRS = {("ㅗ", "ㅏ"): "ㅘ", ("ㅗ", "ㅐ"): "ㅙ", ("ㅗ", "ㅣ"): "ㅚ", ("ㅜ", "ㅓ"): "ㅝ",
-               ("ㅜ", "ㅔ"): "ㅞ", ("ㅜ", "ㅣ"): "ㅟ", ("ㅡ", "ㅣ"): "ㅢ"}
-JONG_PAIRS = {("ㄱ", "ㅅ"): "ㄳ", ("ㄴ", "ㅈ"): "ㄵ", ("ㄴ", "ㅎ"): "ㄶ", ("ㄹ", "ㄱ"): "ㄺ",
-              ("ㄹ", "ㅁ"): "ㄻ", ("ㄹ", "ㅂ"): "ㄼ", ("ㄹ", "ㅅ"): "ㄽ", ("ㄹ", "ㅌ"): "ㄾ",
-              ("ㄹ", "ㅍ"): "ㄿ", ("ㄹ", "ㅎ"): "ㅀ", ("ㅂ", "ㅅ"): "ㅄ"}
-SPLIT = {v: k for k, v in {**VOWEL_PAIRS, **JONG_PAIRS}.items()}
-JAMO_OF = {k: j for j, k in KEY_OF.items()}
-
-
-def keys(jamo):
-    """QWERTY keys for one jamo (compound vowels and clusters as two keys)."""
-    if jamo in SPLIT:
-        return "".join(KEY_OF[p] for p in SPLIT[jamo])
-    return KEY_OF[jamo]
-
-
-def to_qwerty(text):
-    """What the text looks like when typed on a 두벌식 keyboard left in English mode."""
-    out = []
-    for ch in text:
-        code = ord(ch) - 0xAC00
-        if 0 <= code < 11172:
-            cho, jung, jong = code // 588, code % 588 // 28, code % 28
-            out.append(keys(CHO[cho]) + keys(JUNG[jung]) + (keys(JONG[jong]) if jong else ""))
-        elif ch in KEY_OF or ch in SPLIT:
-            out.append(keys(ch))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def compose(cho, jung, jong=""):
-    return chr(0xAC00 + CHO.index(cho) * 588 + JUNG.index(jung) * 28 + JONG.index(jong))
-
-
-def from_qwerty(text):
-    """Compose what a 두벌식 IME would produce from these key presses (the inverse of to_qwerty)."""
-    out = []
-    cho = jung = jong = ""
-
-    def flush():
-        nonlocal cho, jung, jong
-        if cho and jung:
-            out.append(compose(cho, jung, jong))
-        else:
-            out.append(cho + jung)
-        cho = jung = jong = ""
-
-    for key in text:
-        if key not in JAMO_OF and key.lower() in JAMO_OF:
-            key = key.lower()  # shift only matters for ㄲㄸㅃㅆㅉㅒㅖ
-        jamo = JAMO_OF.get(key)
-        if jamo is None:
-            flush()
-            out.append(key)
-        elif jamo in CHO:  # consonant
-            if cho and jung and not jong and jamo in JONG:
-                jong = jamo
-            elif cho and jung and jong and (jong, jamo) in JONG_PAIRS:
-                jong = JONG_PAIRS[(jong, jamo)]
-            else:
-                flush()
-                cho = jamo
-        else:  # vowel
-            if jong:  # the last consonant moves to the new syllable
-                if jong in SPLIT:
-                    jong, moved = SPLIT[jong]
-                else:
-                    jong, moved = "", jong
-                flush()
-                cho, jung = moved, jamo
-            elif jung and (jung, jamo) in VOWEL_PAIRS:
-                jung = VOWEL_PAIRS[(jung, jamo)]
-            elif cho and not jung:
-                jung = jamo
-            else:
-                flush()
-                jung = jamo
-    flush()
-    return "".join(out)
+# The 두벌식 (2-beolsik) keyboard, both ways: the holdout's helpers.
+sys.path.insert(0, str(HERE / "holdout"))
+from hangul import from_keyboard as from_qwerty, keyboard as to_qwerty  # noqa: E402
 
 
 def levenshtein(a, b):

@@ -43,6 +43,53 @@ def keyboard(s):
     return "".join(out)
 
 
+_JAMO_OF_KEY = {k: j for j, k in KEY.items()}
+
+
+def _compose(cho, jung, jong=""):
+    return chr(0xAC00 + CHO.index(cho) * 588 + JUNG.index(jung) * 28 + JONG.index(jong))
+
+
+def from_keyboard(text):
+    """What a 두벌식 input method composes from these key presses: the inverse of keyboard()."""
+    out = []
+    cho = jung = jong = ""
+
+    def flush():
+        nonlocal cho, jung, jong
+        out.append(_compose(cho, jung, jong) if cho and jung else cho + jung)
+        cho = jung = jong = ""
+
+    for key in text:
+        if key not in _JAMO_OF_KEY and key.lower() in _JAMO_OF_KEY:
+            key = key.lower()  # shift only matters for ㄲㄸㅃㅆㅉㅒㅖ
+        jamo = _JAMO_OF_KEY.get(key)
+        if jamo is None:
+            flush()
+            out.append(key)
+        elif jamo in CHO:  # a consonant
+            if cho and jung and not jong and jamo in JONG:
+                jong = jamo
+            elif cho and jung and jong and JOIN.get(jong + jamo) in JONG:
+                jong = JOIN[jong + jamo]
+            else:
+                flush()
+                cho = jamo
+        elif jong:  # a vowel after a final: the last consonant moves on
+            jong, moved = (SPLIT[jong][0], SPLIT[jong][1]) if jong in SPLIT else ("", jong)
+            flush()
+            cho, jung = moved, jamo
+        elif jung and JOIN.get(jung + jamo) in JUNG:
+            jung = JOIN[jung + jamo]
+        elif cho and not jung:
+            jung = jamo
+        else:
+            flush()
+            jung = jamo
+    flush()
+    return "".join(out)
+
+
 def chosung(s):
     """Initial consonant of every syllable; other characters (spaces) are kept."""
     return "".join(p[0] if (p := _parts(c)) else c for c in s)
@@ -68,6 +115,9 @@ def half_typed(s, drop):
 
 
 assert keyboard("환불") == "ghksqnf"
+for _word in ("비밀번호", "환불", "배송", "계좌", "휴면계정", "빠른클럽", "없애다", "읽어", "값이", "뭐예요", "의"):
+    assert from_keyboard(keyboard(_word)) == _word, _word
+assert from_keyboard("qothd whghl") == "배송 조회"
 assert keyboard("비밀번호") == "qlalfqjsgh"
 assert chosung("배달비 얼마") == "ㅂㄷㅂ ㅇㅁ"
 assert half_typed("바꾸", 1) == "바ㄲ" and half_typed("끊", 1) == "끈" and half_typed("바뀌", 1) == "바꾸"
