@@ -53,12 +53,20 @@ pub fn coverage(searcher: &Searcher, fields: &Fields, plan: &QueryPlan, candidat
     for (s, slot) in plan.slots.iter().enumerate() {
         for alternative in slot.alternatives.iter().filter(|a| !a.terms.is_empty()) {
             let typo = alternative.origin == Origin::Typo;
+            // Candidates the heading fields already answer need no look at
+            // their answer text, which can only weigh less.
+            let mut in_heading = vec![false; candidates.len()];
             for (place, share) in [(Place::Heading, 1.0), (Place::Body, BODY_ONLY)] {
                 let weight = alternative.origin.weight() * share;
                 let query = alternative_query_in(fields, alternative, place);
                 for (segment, docs) in &by_segment {
-                    for i in matching(searcher, &*query, *segment, docs)? {
+                    let docs: Vec<(u32, usize)> = docs.iter().copied().filter(|&(_, i)| !in_heading[i]).collect();
+                    if docs.is_empty() {
+                        continue;
+                    }
+                    for i in matching(searcher, &*query, *segment, &docs)? {
                         covered[i].through_typo |= typo;
+                        in_heading[i] |= place == Place::Heading;
                         for target in std::iter::once(s).chain(alternative.also_covers) {
                             best[target][i] = best[target][i].max(weight);
                         }
