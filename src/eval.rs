@@ -305,12 +305,15 @@ pub fn run_with(
     model: Option<&Model>,
 ) -> Result<Report, EvalError> {
     let started = Instant::now();
-    let mut report = measure(library, content_dir, queries, suggestions, model)?;
+    // Entries are embedded from their questions and answers, which the
+    // editors' aliases and dictionaries do not touch: once serves both runs.
+    let dense = model.map(|m| Dense::build(m, library)).transpose()?;
+    let mut report = measure(library, content_dir, queries, suggestions, dense.as_ref())?;
     let has_editors = library.dictionaries != Dictionaries::default()
         || library.articles.iter().any(|a| !a.aliases.is_empty() || a.sections.iter().any(|s| !s.aliases.is_empty()));
     // Without anything of the editors' to take away, the second run is the first.
     let bare = if has_editors {
-        measure(&without_editors(library), content_dir, queries, None, model)?
+        measure(&without_editors(library), content_dir, queries, None, dense.as_ref())?
     } else {
         Report { suggestions: None, ..report.clone() }
     };
@@ -344,11 +347,10 @@ fn measure(
     content_dir: &Path,
     queries: &[LabelledQuery],
     suggestions: Option<&[LabelledSuggestion]>,
-    model: Option<&Model>,
+    dense: Option<&Dense<'_>>,
 ) -> Result<Report, EvalError> {
     let started = Instant::now();
     let (engine, _, _scratch) = scratch_engine(library, content_dir)?;
-    let dense = model.map(|m| Dense::build(m, library)).transpose()?;
     let mut dense_outcomes = Vec::new();
     let mut hybrid_outcomes = Vec::new();
     let whitespace = Baseline::build(library, Tokens::Whitespace)?;
@@ -390,7 +392,7 @@ fn measure(
             });
         }
         doumi_outcomes.push(outcome);
-        if let Some(dense) = &dense {
+        if let Some(dense) = dense {
             let by_meaning = dense.rank(&q.query)?;
             // The dense ranking counts as much as the lexical one is unsure.
             let dense_weight = (1.0 - response.confidence).clamp(0.0, 1.0);
@@ -473,6 +475,8 @@ const DENSE_DEPTH: usize = 50;
 struct Dense<'m> {
     model: &'m Model,
     entries: Vec<(String, String, Vec<f32>)>,
+    /// Query embeddings already worked out: both runs ask the same queries.
+    queries: std::cell::RefCell<std::collections::HashMap<String, Vec<f32>>>,
 }
 
 impl<'m> Dense<'m> {
@@ -484,12 +488,20 @@ impl<'m> Dense<'m> {
             .collect();
         let vectors = model.embed_passages(&passages).map_err(EvalError::Semantic)?;
         let entries = entries.into_iter().zip(vectors).map(|(e, v)| (e.id, e.article_id, v)).collect();
-        Ok(Dense { model, entries })
+        Ok(Dense { model, entries, queries: Default::default() })
     }
 
     /// Entries by cosine to the query, best first.
     fn rank(&self, query: &str) -> Result<Vec<(String, String)>, EvalError> {
-        let q = self.model.embed_query(query).map_err(EvalError::Semantic)?;
+        let known = self.queries.borrow().get(query).cloned();
+        let q = match known {
+            Some(q) => q,
+            None => {
+                let q = self.model.embed_query(query).map_err(EvalError::Semantic)?;
+                self.queries.borrow_mut().insert(query.to_string(), q.clone());
+                q
+            }
+        };
         let mut scored: Vec<(f32, usize)> = self.entries.iter().enumerate().map(|(i, (_, _, v))| (cosine(&q, v), i)).collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         Ok(scored.into_iter().take(DENSE_DEPTH).map(|(_, i)| (self.entries[i].0.clone(), self.entries[i].1.clone())).collect())
