@@ -83,9 +83,13 @@ fn a_filler_is_dropped_by_its_role_not_its_spelling() {
     let empty: Vec<&str> = plan.slots.iter().filter(|s| s.alternatives.is_empty()).map(|s| s.text.as_str()).collect();
     assert_eq!(empty, ["해", "됐어요"], "{plan}");
     assert!(plan.slots.iter().filter(|s| s.alternatives.is_empty()).all(|s| s.importance == 0.0));
-    // 해 as a noun (the sea, the year) is not the light verb 해.
-    let plan = bundled_engine().plan("해 지나면 소멸");
-    assert!(!plan.slots[0].alternatives.is_empty() || plan.slots[0].importance == 0.0, "{plan}");
+    // Words a spelling list dropped are kept when the analysis reads content
+    // in them: 함 the box (쿠폰 함), 가능 in 가능한가요.
+    for (query, word) in [("쿠폰 함", "함"), ("해외결제 가능한가요", "가능한가요")] {
+        let plan = bundled_engine().plan(query);
+        let slot = plan.slots.iter().find(|s| s.text == word).unwrap();
+        assert!(!slot.alternatives.is_empty() && slot.importance > 0.0, "{query}: {plan}");
+    }
     // Negation is a word, not a filler: 안 와요 is not 와요.
     let plan = bundled_engine().plan("택배 안 와요");
     assert!(plan.slots[1].alternatives.iter().any(|a| a.terms.contains(&"안".to_string())), "{plan}");
