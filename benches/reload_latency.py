@@ -25,7 +25,7 @@ BINARY = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "tar
 
 
 def start(workdir):
-    env = dict(os.environ, DOUMI_LOG="warn", DOUMI_RATE_LIMIT_PER_MINUTE="0")
+    env = dict(os.environ, DOUMI_LOG="warn", DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_SEMANTIC="false")
     started = time.perf_counter()
     proc = subprocess.Popen([BINARY, "serve", "--addr", "127.0.0.1:0"], cwd=workdir, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)

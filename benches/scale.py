@@ -105,7 +105,7 @@ def main():
     parser.add_argument("--skip-build", action="store_true", help="index once, without timing builds")
     args = parser.parse_args()
     content = args.dir / "content"
-    env = dict(os.environ, DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_LOG="warn")
+    env = dict(os.environ, DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_LOG="warn", DOUMI_SEMANTIC="false")
     uncached_env = dict(env, DOUMI_SEARCH_CACHE_ENTRIES="0")
 
     builds = []

@@ -53,6 +53,18 @@ pub struct Config {
     /// Answers remembered per index generation for searches asked again
     /// (the same words, page and category); 0 works out every search anew.
     pub search_cache_entries: usize,
+    /// Whether the settled question is also ranked by meaning, with the
+    /// embedding model (see `semantic`). Without the model doumi serves
+    /// lexical search and says so in `/healthz`.
+    pub semantic: bool,
+    /// The multilingual-e5-small folder; default: `../shared/models/…`
+    /// beside the crate, as it was when doumi was built.
+    pub model_dir: Option<PathBuf>,
+    /// The most the ranking by meaning counts beside the lexical one
+    /// (which counts 1); it counts less the surer the lexical answer is.
+    pub semantic_weight: f32,
+    /// Query embeddings remembered for questions asked again; 0 = none.
+    pub query_embedding_cache: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,12 +94,16 @@ impl Default for Config {
             contact_url: "mailto:help@example.com".to_string(),
             contact_label: "고객센터에 문의하기".to_string(),
             search_cache_entries: 4096,
+            semantic: true,
+            model_dir: None,
+            semantic_weight: 1.5,
+            query_embedding_cache: 4096,
         }
     }
 }
 
 /// Keys that `DOUMI_<KEY>` environment variables may set.
-const KEYS: [&str; 17] = [
+const KEYS: [&str; 21] = [
     "content",
     "index",
     "addr",
@@ -105,6 +121,10 @@ const KEYS: [&str; 17] = [
     "contact_url",
     "contact_label",
     "search_cache_entries",
+    "semantic",
+    "model_dir",
+    "semantic_weight",
+    "query_embedding_cache",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -134,10 +154,18 @@ pub fn load(file: Option<&Path>, overrides: impl Serialize) -> Result<Config, Co
     {
         return Err(ConfigError::Invalid(format!("`order_number_pattern` is not a valid regular expression: {e}")));
     }
+    if !(0.0..=10.0).contains(&config.semantic_weight) {
+        return Err(ConfigError::Invalid(format!("`semantic_weight` must be between 0 and 10, got {}", config.semantic_weight)));
+    }
     Ok(config)
 }
 
 impl Config {
+    /// Where the embedding model is looked for.
+    pub fn model_dir(&self) -> PathBuf {
+        self.model_dir.clone().unwrap_or_else(crate::semantic::default_model_dir)
+    }
+
     /// Where the query log lives.
     pub fn query_log_path(&self) -> PathBuf {
         self.query_log.clone().unwrap_or_else(|| self.index.join("queries.sqlite3"))

@@ -28,9 +28,9 @@ use std::sync::Arc;
 
 use crate::content::{Article, Dictionaries, Library};
 use crate::korean::Analyzer;
-use crate::semantic::{Model, cosine};
+use crate::semantic::{EntryVectors, Model, QueryEmbedder};
 use crate::index::{self, SearchIndex};
-use crate::search::{CONFIDENT, Engine, SearchRequest};
+use crate::search::{CONFIDENT, Engine, Meaning, SearchRequest};
 
 /// How deep the ranking is read (MRR@10).
 const DEPTH: usize = 10;
@@ -125,7 +125,8 @@ pub struct Comparison {
     /// The embedding model alone: entries ranked by cosine to the query.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dense: Option<Scores>,
-    /// doumi's ranking and the dense one fused by reciprocal rank.
+    /// doumi's hybrid search: its ranking and the dense one fused, weighed by
+    /// the query's own evidence (see `search::fusion`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hybrid: Option<Scores>,
 }
@@ -157,7 +158,28 @@ pub struct Report {
     /// How often doumi's "did you mean" is right, when a list was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestions: Option<SuggestionScores>,
+    /// Every query's ranks and confidences in each ranking, when the dense
+    /// stage ran: what fusion weights and thresholds are chosen from.
+    #[serde(skip)]
+    pub traces: Vec<Trace>,
     pub took_ms: u64,
+}
+
+/// One query through the lexical, dense and hybrid rankings (ranks from 1).
+#[derive(Debug, Clone, Serialize)]
+pub struct Trace {
+    pub query: String,
+    pub class: String,
+    pub expected: Vec<String>,
+    pub lexical_rank: Option<usize>,
+    pub lexical_confidence: f32,
+    pub dense_rank: Option<usize>,
+    pub dense_top_cosine: Option<f32>,
+    pub dense_weight: f32,
+    pub hybrid_rank: Option<usize>,
+    pub hybrid_confidence: f32,
+    /// Cosine of the hybrid ranking's first hit, when the dense stage ran.
+    pub hybrid_top_cosine: Option<f32>,
 }
 
 /// Queries typed wrong or right, labelled, for measuring suggestions.
@@ -247,27 +269,30 @@ impl Report {
             ));
         }
         if self.overall.dense.is_some() {
-            md.push_str("\nBy meaning (multilingual-e5-small): doumi's lexical ranking, the dense ranking alone, and both fused by reciprocal rank.\n\n");
-            md.push_str("| class | queries | R@1 lexical | dense | hybrid | R@3 lexical | dense | hybrid | MRR@10 lexical | dense | hybrid |\n");
-            md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            md.push_str("\nBy meaning (multilingual-e5-small): doumi's lexical ranking alone, the dense ranking alone, and doumi's hybrid search (both fused, weighed by the query's own evidence).\n\n");
+            md.push_str("| class | queries | R@1 lexical | dense | hybrid | R@3 lexical | dense | hybrid | MRR@10 lexical | dense | hybrid | no answer lexical | hybrid |\n");
+            md.push_str("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
             let rows = std::iter::once(("**overall**", &self.overall))
                 .chain(self.classes.iter().map(|(k, v)| (k.as_str(), v)))
                 .chain(std::iter::once(("*5+ words*", &self.long_queries)));
-            for (name, c) in rows.filter(|(_, c)| c.doumi.answerable > 0) {
+            for (name, c) in rows.filter(|(_, c)| c.doumi.answerable + c.doumi.unanswerable > 0) {
                 let (Some(d), Some(h)) = (&c.dense, &c.hybrid) else { continue };
                 let l = &c.doumi;
+                let answerable = |x: f64| if l.answerable > 0 { f(x) } else { "–".to_string() };
                 md.push_str(&format!(
-                    "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                    l.answerable,
-                    f(l.recall_at_1),
-                    f(d.recall_at_1),
-                    f(h.recall_at_1),
-                    f(l.recall_at_3),
-                    f(d.recall_at_3),
-                    f(h.recall_at_3),
-                    f(l.mrr_at_10),
-                    f(d.mrr_at_10),
-                    f(h.mrr_at_10),
+                    "| {name} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                    l.answerable + l.unanswerable,
+                    answerable(l.recall_at_1),
+                    answerable(d.recall_at_1),
+                    answerable(h.recall_at_1),
+                    answerable(l.recall_at_3),
+                    answerable(d.recall_at_3),
+                    answerable(h.recall_at_3),
+                    answerable(l.mrr_at_10),
+                    answerable(d.mrr_at_10),
+                    answerable(h.mrr_at_10),
+                    o(l.no_answer_correct),
+                    o(h.no_answer_correct),
                 ));
             }
         }
@@ -296,18 +321,21 @@ pub fn run(
     run_with(library, content_dir, queries, suggestions, None)
 }
 
-/// [`run`], with dense-only and hybrid rankings from `model` beside doumi's.
+/// [`run`], with the dense ranking alone and doumi's hybrid search beside its
+/// lexical ranking, when `semantic` gives the model and the most the dense
+/// ranking may count (`semantic_weight`).
 pub fn run_with(
     library: &Library,
     content_dir: &Path,
     queries: &[LabelledQuery],
     suggestions: Option<&[LabelledSuggestion]>,
-    model: Option<&Model>,
+    semantic: Option<(Arc<Model>, f32)>,
 ) -> Result<Report, EvalError> {
     let started = Instant::now();
     // Entries are embedded from their questions and answers, which the
-    // editors' aliases and dictionaries do not touch: once serves both runs.
-    let dense = model.map(|m| Dense::build(m, library)).transpose()?;
+    // editors' aliases and dictionaries do not touch: once serves both runs,
+    // and so do the query embeddings, remembered.
+    let dense = semantic.map(|(model, weight)| meaning_of(model, weight, library)).transpose()?;
     let mut report = measure(library, content_dir, queries, suggestions, dense.as_ref())?;
     let has_editors = library.dictionaries != Dictionaries::default()
         || library.articles.iter().any(|a| !a.aliases.is_empty() || a.sections.iter().any(|s| !s.aliases.is_empty()));
@@ -347,10 +375,15 @@ fn measure(
     content_dir: &Path,
     queries: &[LabelledQuery],
     suggestions: Option<&[LabelledSuggestion]>,
-    dense: Option<&Dense<'_>>,
+    dense: Option<&Meaning>,
 ) -> Result<Report, EvalError> {
     let started = Instant::now();
     let (engine, _, _scratch) = scratch_engine(library, content_dir)?;
+    let engine = match dense {
+        Some(meaning) => engine.with_meaning(meaning.clone()),
+        None => engine,
+    };
+    let mut traces = Vec::new();
     let mut dense_outcomes = Vec::new();
     let mut hybrid_outcomes = Vec::new();
     let whitespace = Baseline::build(library, Tokens::Whitespace)?;
@@ -363,6 +396,7 @@ fn measure(
     for q in queries {
         let mut request = SearchRequest::new(q.query.clone());
         request.limit = DEPTH;
+        request.semantic = false;
         let response = match engine.search(&request) {
             Ok(r) => r,
             // A query the API would refuse (too long) finds nothing.
@@ -392,14 +426,40 @@ fn measure(
             });
         }
         doumi_outcomes.push(outcome);
-        if let Some(dense) = dense {
-            let by_meaning = dense.rank(&q.query)?;
-            // The dense ranking counts as much as the lexical one is unsure.
-            let dense_weight = (1.0 - response.confidence).clamp(0.0, 1.0);
-            let fused = reciprocal_rank_fusion(&[(&ids, 1.0), (&by_meaning, dense_weight)]);
-            for (list, outcomes) in [(&by_meaning, &mut dense_outcomes), (&fused, &mut hybrid_outcomes)] {
-                outcomes.push(Outcome { rank: first_expected(list, &q.expected), abstained: list.is_empty(), rates_confidence: false });
-            }
+        if let Some(meaning) = dense {
+            let vector = meaning.queries.embed(&q.query).map_err(EvalError::Semantic)?;
+            let nearest = meaning.vectors.nearest(&vector, DEPTH);
+            let by_meaning: Vec<(String, String)> = nearest
+                .iter()
+                .map(|&(row, _)| {
+                    let id = meaning.vectors.id(row);
+                    (id.to_string(), id.split('#').next().unwrap_or(id).to_string())
+                })
+                .collect();
+            let dense_outcome = Outcome { rank: first_expected(&by_meaning, &q.expected), abstained: by_meaning.is_empty(), rates_confidence: false };
+            request.semantic = true;
+            let (hybrid, explanation) = engine.explain(&request)?;
+            let fused: Vec<(String, String)> = hybrid.hits.iter().map(|h| (h.id.clone(), h.article_id.clone())).collect();
+            let hybrid_outcome = Outcome {
+                rank: first_expected(&fused, &q.expected),
+                abstained: fused.is_empty() || hybrid.confidence < CONFIDENT,
+                rates_confidence: true,
+            };
+            traces.push(Trace {
+                query: q.query.clone(),
+                class: q.class.clone(),
+                expected: q.expected.clone(),
+                lexical_rank: outcome.rank.map(|r| r + 1),
+                lexical_confidence: response.confidence,
+                dense_rank: dense_outcome.rank.map(|r| r + 1),
+                dense_top_cosine: nearest.first().map(|&(_, c)| c),
+                dense_weight: explanation.dense_weight,
+                hybrid_rank: hybrid_outcome.rank.map(|r| r + 1),
+                hybrid_confidence: hybrid.confidence,
+                hybrid_top_cosine: explanation.hits.first().and_then(|h| h.cosine),
+            });
+            dense_outcomes.push(dense_outcome);
+            hybrid_outcomes.push(hybrid_outcome);
         }
         for (baseline, outcomes) in [(&whitespace, &mut whitespace_outcomes), (&morphemes, &mut morpheme_outcomes)] {
             let ids = baseline.search(&q.query)?;
@@ -427,6 +487,7 @@ fn measure(
         misses,
         without_editors: None,
         suggestions,
+        traces,
         took_ms: started.elapsed().as_millis() as u64,
     })
 }
@@ -463,65 +524,15 @@ fn score_suggestions(engine: &Engine, list: &[LabelledSuggestion]) -> Result<Sug
     Ok(s)
 }
 
-/// Characters of an answer embedded after its question: what a customer
-/// would recognise, within the model's reach (about 100 tokens).
-const PASSAGE_ANSWER_CHARS: usize = 200;
-/// Rank constant of reciprocal rank fusion (the value of the original paper).
-const RRF_K: f32 = 60.0;
-/// How deep the dense ranking is read for fusion.
-const DENSE_DEPTH: usize = 50;
-
-/// Every entry's embedding, for ranking by meaning alone.
-struct Dense<'m> {
-    model: &'m Model,
-    entries: Vec<(String, String, Vec<f32>)>,
-    /// Query embeddings already worked out: both runs ask the same queries.
-    queries: std::cell::RefCell<std::collections::HashMap<String, Vec<f32>>>,
-}
-
-impl<'m> Dense<'m> {
-    fn build(model: &'m Model, library: &Library) -> Result<Dense<'m>, EvalError> {
-        let entries: Vec<_> = library.entries().collect();
-        let passages: Vec<String> = entries
-            .iter()
-            .map(|e| format!("{}\n{}", e.title, e.body.chars().take(PASSAGE_ANSWER_CHARS).collect::<String>()))
-            .collect();
-        let vectors = model.embed_passages(&passages).map_err(EvalError::Semantic)?;
-        let entries = entries.into_iter().zip(vectors).map(|(e, v)| (e.id, e.article_id, v)).collect();
-        Ok(Dense { model, entries, queries: Default::default() })
-    }
-
-    /// Entries by cosine to the query, best first.
-    fn rank(&self, query: &str) -> Result<Vec<(String, String)>, EvalError> {
-        let known = self.queries.borrow().get(query).cloned();
-        let q = match known {
-            Some(q) => q,
-            None => {
-                let q = self.model.embed_query(query).map_err(EvalError::Semantic)?;
-                self.queries.borrow_mut().insert(query.to_string(), q.clone());
-                q
-            }
-        };
-        let mut scored: Vec<(f32, usize)> = self.entries.iter().enumerate().map(|(i, (_, _, v))| (cosine(&q, v), i)).collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ok(scored.into_iter().take(DENSE_DEPTH).map(|(_, i)| (self.entries[i].0.clone(), self.entries[i].1.clone())).collect())
-    }
-}
-
-/// Lists fused by reciprocal rank: each entry scores Σ weight / (k + rank).
-fn reciprocal_rank_fusion(lists: &[(&[(String, String)], f32)]) -> Vec<(String, String)> {
-    let mut scores: Vec<((String, String), f32)> = Vec::new();
-    for (list, weight) in lists {
-        for (rank, hit) in list.iter().enumerate() {
-            let add = weight / (RRF_K + rank as f32 + 1.0);
-            match scores.iter_mut().find(|(h, _)| h == hit) {
-                Some((_, s)) => *s += add,
-                None => scores.push((hit.clone(), add)),
-            }
-        }
-    }
-    scores.sort_by(|a, b| b.1.total_cmp(&a.1));
-    scores.into_iter().map(|(h, _)| h).collect()
+/// Every entry of `library` embedded as the index embeds it, with a query
+/// embedder that remembers every query (both runs ask the same ones).
+fn meaning_of(model: Arc<Model>, weight: f32, library: &Library) -> Result<Meaning, EvalError> {
+    let entries: Vec<_> = library.entries().collect();
+    let passages: Vec<String> = entries.iter().map(index::passage).collect();
+    let vectors = model.embed_passages(&passages).map_err(EvalError::Semantic)?;
+    let vectors = EntryVectors::new(entries.into_iter().map(|e| e.id).collect(), vectors);
+    let queries = Arc::new(QueryEmbedder::new(model, 1 << 16));
+    Ok(Meaning { queries, vectors: Arc::new(vectors), weight })
 }
 
 fn first_expected(hits: &[(String, String)], expected: &[String]) -> Option<usize> {

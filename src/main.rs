@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use doumi::config::{self, Config, LogFormat};
 use doumi::content::{self, Library, Problem};
 use doumi::index::{self, IndexError, SearchIndex};
-use doumi::search::{self, Engine, SearchRequest, SearchResponse};
+use doumi::search::{self, Engine, Meaning, SearchRequest, SearchResponse};
+use doumi::semantic::{Model, QueryEmbedder};
 
 /// doumi (도우미) — a Korean help-center search.
 ///
@@ -105,6 +106,13 @@ enum Command {
     ///                          in the query log           (see README)
     ///   search_cache_entries   answers remembered for repeated searches,
     ///                          per index version, 0 = none          4096
+    ///   semantic               also rank the settled question by meaning
+    ///                          (embedding model), true or false     true
+    ///   model_dir              the multilingual-e5-small folder
+    ///                          (default ../shared/models/… beside the source)
+    ///   semantic_weight        most the ranking by meaning counts beside the
+    ///                          lexical one (1); less when that one is sure  1.5
+    ///   query_embedding_cache  query embeddings remembered, 0 = none   4096
     ///
     /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
     Serve(ServeArgs),
@@ -154,11 +162,16 @@ enum Command {
         /// or {"query": "환불 지원 되나요", "misspelled": false}.
         #[arg(long, value_name = "FILE")]
         suggestions: Option<PathBuf>,
-        /// Also rank by meaning with the embedding model (DOUMI_MODEL_DIR, or
-        /// ../shared/models/multilingual-e5-small beside the source) and
-        /// report dense-only and hybrid (reciprocal rank fusion) beside doumi.
+        /// Also rank by meaning with the embedding model (model_dir /
+        /// DOUMI_MODEL_DIR, or ../shared/models/multilingual-e5-small beside
+        /// the source) and report doumi's lexical ranking, the dense ranking
+        /// alone and doumi's hybrid search side by side.
         #[arg(long)]
         semantic: bool,
+        /// With --semantic: write every query's rank and confidence in each
+        /// ranking as JSON lines to FILE (what fusion settings are chosen from).
+        #[arg(long, value_name = "FILE", requires = "semantic")]
+        trace: Option<PathBuf>,
         /// Print the report as JSON (scores, per class, and every miss).
         #[arg(long, conflicts_with = "markdown")]
         json: bool,
@@ -306,8 +319,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Index { json } => run_index(&config, json),
         Command::Search(args) => run_search(&config, args),
         Command::Check { json } => run_check(&config, json),
-        Command::Eval { queries, suggestions, semantic, json, markdown } => {
-            run_eval(&config, &queries, suggestions.as_deref(), semantic, json, markdown)
+        Command::Eval { queries, suggestions, semantic, trace, json, markdown } => {
+            run_eval(&config, &queries, suggestions.as_deref(), semantic.then_some(trace.as_deref()), json, markdown)
         }
         Command::Report(args) => run_report(&config, args),
         Command::Simulate(args) => run_simulate(&config, args),
@@ -321,7 +334,33 @@ fn open_engine(config: &Config) -> anyhow::Result<Engine> {
         eprintln!("doumi: {why}; building it from {}", config.content.display());
         print_problems(&library.problems);
     })?;
-    Ok(Engine::new(index, &config.content)?.0)
+    let engine = Engine::new(index, &config.content)?.0;
+    if !config.semantic {
+        return Ok(engine);
+    }
+    let library = Library::load(&config.content)?;
+    Ok(match meaning_of(config, &library.articles) {
+        Ok((meaning, _)) => engine.with_meaning(meaning),
+        Err(e) => {
+            eprintln!("doumi: {e}; answering by words only (set semantic = false to silence this)");
+            engine
+        }
+    })
+}
+
+/// Loads the embedding model and the embeddings of `articles`' entries,
+/// embedding those not kept in the index folder yet, and keeps them there.
+fn meaning_of(config: &Config, articles: &[std::sync::Arc<doumi::content::Article>]) -> anyhow::Result<(Meaning, doumi::semantic::Embedded)> {
+    let model = std::sync::Arc::new(Model::load(&config.model_dir())?);
+    let mut embeddings = index::EntryEmbeddings::open(&config.index, &model);
+    let (vectors, embedded) = embeddings.update(&model, articles)?;
+    if embedded.computed > 0
+        && let Err(e) = embeddings.save()
+    {
+        eprintln!("doumi: cannot keep the entry embeddings in {}: {e}", embeddings.path().display());
+    }
+    let queries = std::sync::Arc::new(QueryEmbedder::new(model, config.query_embedding_cache));
+    Ok((Meaning { queries, vectors: std::sync::Arc::new(vectors), weight: config.semantic_weight }, embedded))
 }
 
 fn run_report(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> {
@@ -408,11 +447,36 @@ fn run_index(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
     let library = Library::load(&config.content)?;
     print_warnings(&library);
     let report = index::build(&library, &config.index, started)?;
+    // Embedded now, so that `doumi serve` starts with every entry ranked by
+    // meaning; only entries whose text changed since the last run are.
+    let embedded = if config.semantic {
+        match meaning_of(config, &library.articles) {
+            Ok((_, embedded)) => Some(embedded),
+            Err(e) => {
+                eprintln!("doumi: entries not embedded: {e}; search will rank by words only (set semantic = false to silence this)");
+                None
+            }
+        }
+    } else {
+        None
+    };
     let mut out = io::stdout().lock();
     if json {
-        serde_json::to_writer(&mut out, &report)?;
+        #[derive(serde::Serialize)]
+        struct Indexed<'r> {
+            #[serde(flatten)]
+            report: &'r index::BuildReport,
+            /// Entries embedded now and reused from the last run; absent
+            /// when the ranking by meaning is off or unavailable.
+            #[serde(skip_serializing_if = "Option::is_none")]
+            embedded: Option<doumi::semantic::Embedded>,
+        }
+        serde_json::to_writer(&mut out, &Indexed { report: &report, embedded })?;
         writeln!(out)?;
     } else {
+        if let Some(embedded) = &embedded {
+            writeln!(out, "embedded {} entries by meaning ({} unchanged since the last run)", embedded.computed, embedded.reused)?;
+        }
         for problem in &report.errors {
             eprintln!("{problem}");
         }
@@ -433,13 +497,17 @@ fn run_index(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
 }
 
 fn run_search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
-    let request = SearchRequest { q: args.query, limit: args.limit, offset: args.offset, category: args.category };
+    let request = SearchRequest { q: args.query, limit: args.limit, offset: args.offset, category: args.category, semantic: true };
     request.validate()?;
     let engine = open_engine(config)?;
-    if args.explain {
+    let response = if args.explain {
         eprint!("{}", engine.plan(request.q.trim()));
-    }
-    let response = engine.search(&request)?;
+        let (response, explanation) = engine.explain(&request)?;
+        print_explanation(&explanation);
+        response
+    } else {
+        engine.search(&request)?
+    };
     let mut out = io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &response)?;
@@ -448,6 +516,21 @@ fn run_search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
         print_hits(&mut out, &response, io::stdout().is_terminal())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// How each hit was ranked: its place in the lexical and the dense ranking,
+/// its cosine to the query, and the fused score it is shown with.
+fn print_explanation(explanation: &doumi::search::Explanation) {
+    match &explanation.embedded {
+        Some(text) => eprintln!("by meaning: 「{text}」 at weight {:.2} beside the words (1)", explanation.dense_weight),
+        None if explanation.dense_weight > 0.0 => eprintln!("by meaning: the query could not be embedded"),
+        None => eprintln!("by meaning: not run (the words answer surely, or were typed as initials or unfinished syllables, or semantic search is off)"),
+    }
+    let rank = |r: Option<usize>| r.map_or("-".to_string(), |r| r.to_string());
+    for (i, hit) in explanation.hits.iter().enumerate() {
+        let cosine = hit.cosine.map_or("-".to_string(), |c| format!("{c:.3}"));
+        eprintln!("{:>3}. {:<40} lexical #{:<3} dense #{:<3} cosine {cosine:<6} score {:.3}", i + 1, hit.id, rank(hit.lexical_rank), rank(hit.dense_rank), hit.score);
+    }
 }
 
 fn print_hits(out: &mut impl Write, response: &SearchResponse, color: bool) -> anyhow::Result<()> {
@@ -505,21 +588,24 @@ fn run_eval(
     config: &Config,
     queries: &std::path::Path,
     suggestions: Option<&std::path::Path>,
-    semantic: bool,
+    semantic: Option<Option<&std::path::Path>>,
     json: bool,
     markdown: bool,
 ) -> anyhow::Result<ExitCode> {
     let queries = doumi::eval::read_queries(queries)?;
     let suggestions = suggestions.map(doumi::eval::read_suggestions).transpose()?;
-    let model = if semantic {
-        let dir = std::env::var_os("DOUMI_MODEL_DIR").map(std::path::PathBuf::from).unwrap_or_else(doumi::semantic::default_model_dir);
-        Some(doumi::semantic::Model::load(&dir)?)
-    } else {
-        None
-    };
+    let model = semantic.map(|_| Model::load(&config.model_dir())).transpose()?.map(|m| (std::sync::Arc::new(m), config.semantic_weight));
     let library = Library::load(&config.content)?;
     print_problems(library.errors());
-    let report = doumi::eval::run_with(&library, &config.content, &queries, suggestions.as_deref(), model.as_ref())?;
+    let report = doumi::eval::run_with(&library, &config.content, &queries, suggestions.as_deref(), model)?;
+    if let Some(Some(file)) = semantic {
+        let mut lines = String::new();
+        for trace in report.traces.iter().chain(report.without_editors.iter().flat_map(|r| &r.traces)) {
+            lines.push_str(&serde_json::to_string(trace)?);
+            lines.push('\n');
+        }
+        std::fs::write(file, lines).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display()))?;
+    }
     let mut out = io::stdout().lock();
     if json {
         serde_json::to_writer(&mut out, &report)?;

@@ -20,7 +20,7 @@ fn kill_9_during_doumi_index_leaves_an_index_the_next_start_serves() {
         assert_eq!(hc.run(&["index"]).code, 0);
         // Now the whole bundled help center, indexed and killed part way.
         util::copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &hc.content());
-        let mut index = Command::new(env!("CARGO_BIN_EXE_doumi")).arg("index").current_dir(hc.root()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+        let mut index = Command::new(env!("CARGO_BIN_EXE_doumi")).arg("index").env("DOUMI_SEMANTIC", "false").current_dir(hc.root()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = index.kill();
         let _ = index.wait();
@@ -138,6 +138,7 @@ fn serve_on_a_small_disk(hc: &HelpCenter, prepare: &str) -> Server {
         .arg(env!("CARGO_BIN_EXE_doumi"))
         .current_dir(hc.root())
         .env("DOUMI_LOG", "warn")
+        .env("DOUMI_SEMANTIC", "false")
         .env("DOUMI_QUERY_LOG", hc.root().join("queries.sqlite3"))
         .env("DOUMI_RATE_LIMIT_PER_MINUTE", "0")
         .stdout(Stdio::piped())

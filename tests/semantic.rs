@@ -112,3 +112,105 @@ fn kept_embeddings_survive_a_reopen_and_only_changed_texts_are_embedded_again() 
     std::fs::write(&path, &bytes[..bytes.len() - 7]).unwrap();
     assert!(EmbeddingStore::open(&path, &model).is_empty());
 }
+
+/// A small help center whose 탈퇴 answer shares no content word with
+/// "계정을 완전히 없애고 싶어요".
+const ACCOUNT_FAQ: &str = "---\ntitle: 회원정보\ntype: faq\n---\n\
+## 회원 탈퇴는 어떻게 하나요?\n마이페이지 > 회원정보 > 탈퇴하기를 누르면 됩니다. 탈퇴 후 30일이 지나면 재가입할 수 있습니다.\n\n\
+## 비밀번호를 잊어버렸어요\n로그인 화면의 비밀번호 찾기에서 휴대폰 인증 후 새 비밀번호를 정하세요.\n\n\
+## 배송비는 얼마인가요?\n3만 원 이상 주문하면 무료이고, 그보다 적으면 3,000원입니다.\n\n\
+## 현금영수증은 어떻게 발급받나요?\n결제할 때 현금영수증 신청을 선택하고 휴대폰 번호를 입력하세요.\n\n\
+## 주문을 취소하고 싶어요\n결제완료 상태라면 주문내역에서 바로 취소할 수 있습니다.\n";
+
+/// Environment of a server that ranks by meaning, with the model from ../shared.
+const WITH_MEANING: [(&str, &str); 2] = [("DOUMI_SEMANTIC", "true"), ("DOUMI_RATE_LIMIT_PER_MINUTE", "0")];
+
+/// Waits until `/healthz` says `entries` entries are embedded and ready.
+fn wait_for_meaning(server: &util::Server, entries: u64) {
+    server.eventually(std::time::Duration::from_secs(180), |s| {
+        let health = s.get("/healthz").json();
+        health["semantic"]["status"] == "ready" && health["semantic"]["entries"] == entries
+    });
+}
+
+fn first_ids(response: &serde_json::Value, n: usize) -> Vec<String> {
+    response["hits"].as_array().unwrap().iter().take(n).map(|h| h["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_paraphrase_is_found_by_meaning_while_initials_and_mistypes_stay_first_by_their_words() {
+    if model().is_none() {
+        return;
+    }
+    let hc = HelpCenter::new();
+    hc.write("account.md", ACCOUNT_FAQ);
+    let server = hc.serve(&WITH_MEANING, &[]);
+    wait_for_meaning(&server, 5);
+    let leave = "account#회원-탈퇴는-어떻게-하나요";
+    let paraphrase = "계정을 완전히 없애고 싶어요";
+    let settled = server.search(paraphrase);
+    assert!(first_ids(&settled, 3).contains(&leave.to_string()), "found by meaning: {settled:#}");
+    // While typing the same words the search stays lexical: no word of the
+    // question is in the entry, so only meaning found it.
+    let typing = server.get(&format!("/api/search?typing=true&q={}", util::encode(paraphrase))).json();
+    assert!(!first_ids(&typing, 3).contains(&leave.to_string()), "not by words: {typing:#}");
+
+    let password = "account#비밀번호를-잊어버렸어요";
+    for initials_or_mistype in ["ㅂㅁㅂㅎ", "qlalfqjsgh"] {
+        let response = server.search(initials_or_mistype);
+        assert_eq!(first_ids(&response, 1), [password], "{initials_or_mistype}: {response:#}");
+        assert!(response["confidence"].as_f64().unwrap() >= 0.5, "{response:#}");
+    }
+    // A question the help center has no answer for is still flagged.
+    let unanswerable = server.search("채용 공고 있나요");
+    assert!(unanswerable["confidence"].as_f64().unwrap() < 0.5, "{unanswerable:#}");
+}
+
+#[test]
+fn without_the_model_the_help_center_answers_by_words_and_says_why() {
+    let hc = HelpCenter::new();
+    hc.write("account.md", ACCOUNT_FAQ);
+    let missing = hc.root().join("no-model-here");
+    let server = hc.serve(&[("DOUMI_SEMANTIC", "true"), ("DOUMI_MODEL_DIR", missing.to_str().unwrap())], &[]);
+    server.eventually(std::time::Duration::from_secs(30), |s| s.get("/healthz").json()["semantic"]["status"] == "unavailable");
+    let health = server.get("/healthz").json();
+    assert_eq!(health["status"], "degraded", "{health:#}");
+    let message = health["semantic"]["message"].as_str().unwrap();
+    assert!(message.contains("no-model-here") && message.contains("DOUMI_MODEL_DIR"), "{message}");
+    let response = server.search("배송비 얼마");
+    assert_eq!(first_ids(&response, 1), ["account#배송비는-얼마인가요"], "{response:#}");
+    // Turned off on purpose, it is not a fault.
+    drop(server);
+    let server = hc.serve(&[("DOUMI_MODEL_DIR", missing.to_str().unwrap())], &[]);
+    let health = server.get("/healthz").json();
+    assert_eq!((health["status"].as_str(), health["semantic"]["status"].as_str()), (Some("ok"), Some("off")), "{health:#}");
+}
+
+#[test]
+fn entry_embeddings_survive_a_restart_and_a_save_embeds_only_what_changed() {
+    if model().is_none() {
+        return;
+    }
+    let hc = HelpCenter::new();
+    hc.write("account.md", ACCOUNT_FAQ);
+    let index = |hc: &HelpCenter| {
+        let run = hc.run_with_env(&["index", "--json"], &[("DOUMI_SEMANTIC", "true")]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let report = run.json();
+        (report["embedded"]["computed"].as_u64().unwrap(), report["embedded"]["reused"].as_u64().unwrap())
+    };
+    assert_eq!(index(&hc), (5, 0), "first run embeds every entry");
+    assert_eq!(index(&hc), (0, 5), "a rebuild with nothing changed embeds nothing");
+    hc.write("account.md", ACCOUNT_FAQ.replace("3,000원입니다", "3,500원입니다"));
+    assert_eq!(index(&hc), (1, 4), "only the edited answer is embedded again");
+
+    // The server starts from the kept vectors, and a save is embedded after
+    // it is searchable by its words.
+    let server = hc.serve(&WITH_MEANING, &[]);
+    wait_for_meaning(&server, 5);
+    hc.write("points.md", "---\ntitle: 적립금\ntype: faq\n---\n## 적립금은 언제 사라지나요?\n적립금은 지급일로부터 1년이 지나면 소멸합니다.\n");
+    server.eventually(std::time::Duration::from_secs(10), |s| s.get("/healthz").json()["entries"] == 6);
+    wait_for_meaning(&server, 6);
+    let response = server.search("포인트 유효기간 끝나면 없어지나요");
+    assert_eq!(first_ids(&response, 1), ["points#적립금은-언제-사라지나요"], "{response:#}");
+}

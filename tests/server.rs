@@ -188,6 +188,7 @@ fn until_the_index_is_ready_the_api_answers_503() {
         command
             .args(["serve", "--addr", "127.0.0.1:0", "--content"])
             .arg(&server_dir)
+            .env("DOUMI_SEMANTIC", "false")
             .current_dir(hc.root())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null());

@@ -1,12 +1,14 @@
 //! The tantivy index under `index/search/`: schema, building, opening.
 
 mod build;
+mod embeddings;
 mod live;
 mod manifest;
 mod read_only;
 mod schema;
 
 pub use build::{BuildReport, build};
+pub use embeddings::{EMBEDDINGS_FILE, EntryEmbeddings, PASSAGE_ANSWER_CHARS, passage};
 pub use live::{LiveIndex, SyncReport};
 pub use manifest::{ANALYZER_VERSION, IndexedFile, MANIFEST_FILE, Manifest};
 pub use schema::{Fields, fields_of, schema};

@@ -1,6 +1,7 @@
 //! Search over the index: query understanding, ranking, confidence, snippets.
 
 mod coverage;
+mod fusion;
 mod query;
 mod snippet;
 mod statistics;
@@ -25,6 +26,7 @@ use tantivy::{DocAddress, TantivyDocument};
 
 use crate::content::{EntryKind, Problem};
 use crate::index::SearchIndex;
+use crate::semantic::{EntryVectors, QueryEmbedder};
 
 /// Longest query accepted, in characters. Customers type questions, not essays;
 /// longer input is almost always a paste accident or abuse.
@@ -34,6 +36,8 @@ pub const MAX_LIMIT: usize = 50;
 pub const DEFAULT_LIMIT: usize = 10;
 /// Deepest page one request may reach.
 pub const MAX_OFFSET: usize = 1000;
+/// Entries read from the dense ranking for fusion.
+const DENSE_DEPTH: usize = 30;
 /// Candidates reranked by how much of the query they cover.
 const RERANK_DEPTH: usize = 30;
 /// An entry covering none of the query's weight keeps this share of its score;
@@ -51,11 +55,14 @@ pub struct SearchRequest {
     pub limit: usize,
     pub offset: usize,
     pub category: Option<String>,
+    /// Whether the dense stage may run: the settled question does; a keystroke
+    /// of a customer still typing, and completions, stay lexical and fast.
+    pub semantic: bool,
 }
 
 impl SearchRequest {
     pub fn new(q: impl Into<String>) -> SearchRequest {
-        SearchRequest { q: q.into(), limit: DEFAULT_LIMIT, offset: 0, category: None }
+        SearchRequest { q: q.into(), limit: DEFAULT_LIMIT, offset: 0, category: None, semantic: true }
     }
 }
 
@@ -141,6 +148,8 @@ pub struct Engine {
     /// states, over and over. The engine is rebuilt with every change to the
     /// index, so an answer can never outlive the entries it was computed from.
     answers: Option<quick_cache::sync::Cache<AnswerKey, Arc<SearchResponse>>>,
+    /// Ranking by meaning, when the model is loaded and entries embedded.
+    dense: Option<DenseStage>,
 }
 
 /// What an answer depends on besides the index: the request.
@@ -150,6 +159,7 @@ struct AnswerKey {
     limit: usize,
     offset: usize,
     category: Option<String>,
+    semantic: bool,
 }
 
 impl Engine {
@@ -159,7 +169,7 @@ impl Engine {
         let searcher = index.reader.searcher();
         let vocabulary = Vocabulary::build(&searcher, &index.fields)?;
         let (synonyms, problems) = Synonyms::compile(&index.analyzer, &index.dictionaries, content_dir);
-        Ok((Engine { index, searcher, vocabulary, synonyms, answers: None }, problems))
+        Ok((Engine { index, searcher, vocabulary, synonyms, answers: None, dense: None }, problems))
     }
 
     /// Keeps up to `entries` answers for requests asked again (0 keeps none).
@@ -168,6 +178,17 @@ impl Engine {
     pub fn remember_answers(mut self, entries: usize) -> Engine {
         self.answers = (entries > 0).then(|| quick_cache::sync::Cache::new(entries));
         self
+    }
+
+    /// Ranks by meaning too, fused with the lexical ranking (see `fusion`).
+    pub fn with_meaning(mut self, meaning: Meaning) -> Engine {
+        self.dense = Some(DenseStage::new(meaning, &self.searcher, self.index.fields.id));
+        self
+    }
+
+    /// Entries of this generation that have a vector, when the dense stage is on.
+    pub fn entries_with_meaning(&self) -> Option<usize> {
+        self.dense.as_ref().map(|d| d.addresses.iter().filter(|a| a.is_some()).count())
     }
 
     /// Entries in the generation this engine searches.
@@ -193,7 +214,13 @@ impl Engine {
         let Some(answers) = &self.answers else {
             return self.work_out(request, started);
         };
-        let key = AnswerKey { q: request.q.trim().to_string(), limit: request.limit, offset: request.offset, category: request.category.clone() };
+        let key = AnswerKey {
+            q: request.q.trim().to_string(),
+            limit: request.limit,
+            offset: request.offset,
+            category: request.category.clone(),
+            semantic: request.semantic,
+        };
         if let Some(answer) = answers.get(&key) {
             return Ok(SearchResponse { query_id: uuid::Uuid::now_v7().to_string(), took_ms: elapsed_ms(started), ..(*answer).clone() });
         }
@@ -204,58 +231,100 @@ impl Engine {
 
     /// Runs `request` against the index: analysis, ranking, snippets.
     fn work_out(&self, request: &SearchRequest, started: Instant) -> Result<SearchResponse, SearchError> {
+        Ok(self.rank(request, started)?.0)
+    }
+
+    /// [`Engine::search`], never remembered, with how each hit was ranked:
+    /// for `doumi search --explain`.
+    pub fn explain(&self, request: &SearchRequest) -> Result<(SearchResponse, Explanation), SearchError> {
+        let started = Instant::now();
+        request.validate()?;
+        self.rank(request, started)
+    }
+
+    fn rank(&self, request: &SearchRequest, started: Instant) -> Result<(SearchResponse, Explanation), SearchError> {
         let query_text = request.q.trim().to_string();
         let query_id = uuid::Uuid::now_v7().to_string();
         let plan = self.plan(&query_text);
         let fields = &self.index.fields;
-        let empty = |suggestion| SearchResponse {
-            query_id: query_id.clone(),
-            query: query_text.clone(),
-            total: 0,
-            took_ms: elapsed_ms(started),
-            confidence: 0.0,
-            hits: Vec::new(),
-            suggestion,
-        };
-        let Some(query) = query::build(fields, &plan, request.category.as_deref()) else {
-            return Ok(empty(None));
-        };
         let searcher = &self.searcher;
-        let statistics = statistics::GlobalStatistics { searcher, vocabulary: &self.vocabulary };
-        // Rerank more than the page: an entry answering more of the query may
-        // rise from below it.
-        let depth = (request.offset + request.limit).max(RERANK_DEPTH);
-        let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-        let (candidates, total) = searcher.search_with_statistics_provider(&query, &collector, &statistics)?;
-        if total == 0 {
-            return Ok(empty(None));
+        let query = query::build(fields, &plan, request.category.as_deref());
+        let mut ranked: Vec<Candidate> = Vec::new();
+        let mut total = 0;
+        if let Some(query) = &query {
+            let statistics = statistics::GlobalStatistics { searcher, vocabulary: &self.vocabulary };
+            // Rerank more than the page: an entry answering more of the query
+            // may rise from below it.
+            let depth = (request.offset + request.limit).max(RERANK_DEPTH);
+            let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
+            let (candidates, count) = searcher.search_with_statistics_provider(&**query, &collector, &statistics)?;
+            total = count;
+            let addresses: Vec<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
+            let covered = coverage::coverage(searcher, fields, &plan, &addresses)?;
+            ranked = candidates
+                .iter()
+                .zip(&covered)
+                .map(|((score, address), c)| Candidate::lexical(*address, score * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * c.share), *c))
+                .collect();
+            ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
         }
-        let addresses: Vec<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
-        let covered = coverage::coverage(searcher, fields, &plan, &addresses)?;
-        let mut ranked: Vec<(f32, coverage::Coverage, DocAddress)> = candidates
-            .iter()
-            .zip(&covered)
-            .map(|((score, address), c)| (score * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * c.share), *c, *address))
-            .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let confidence = ranked.first().map_or(0.0, |r| r.1.share);
+        let lexical_confidence = ranked.first().map_or(0.0, |r| r.coverage.share);
         // A typo correction is offered only when it found one of the answers
         // the customer sees first; a correct word the help center does not
         // use is left alone.
-        let suggestion = plan.suggestion.clone().filter(|_| plan.layout_fixed || ranked.iter().take(SUGGESTION_EVIDENCE_HITS).any(|r| r.1.through_typo));
-        let highlighter = snippet::Highlighter::new(searcher, &*query, fields.body)?;
+        let suggestion = plan.suggestion.clone().filter(|_| plan.layout_fixed || ranked.iter().take(SUGGESTION_EVIDENCE_HITS).any(|r| r.coverage.through_typo));
+        let mut explanation = Explanation::default();
+        let mut confidence = lexical_confidence;
+        if let Some(stage) = self.dense.as_ref().filter(|_| request.semantic) {
+            // What the customer meant, as doumi understood it: a decoded
+            // keyboard mistype or a correction the hits confirmed, not the
+            // string as typed.
+            let meant = suggestion.as_deref().unwrap_or(&query_text);
+            let weight = fusion::dense_weight(&plan, lexical_confidence, stage.meaning.weight);
+            explanation.dense_weight = weight;
+            if weight > 0.0 {
+                match stage.meaning.queries.embed(meant) {
+                    Ok(vector) => {
+                        explanation.embedded = Some(meant.to_string());
+                        total += stage.fuse(&mut ranked, &vector, weight);
+                        let readable = fusion::readable_share(&plan);
+                        confidence = ranked.first().map_or(0.0, |top| {
+                            let by_meaning = top.cosine.map_or(0.0, fusion::dense_confidence) * readable;
+                            top.coverage.share.max(by_meaning)
+                        });
+                    }
+                    // The lexical answer stands; the failure is the model's,
+                    // not the customer's.
+                    Err(e) => tracing::warn!(error = %e, "the query could not be embedded; answering by words only"),
+                }
+            }
+        }
+        if ranked.is_empty() {
+            let response = SearchResponse { query_id, query: query_text, total: 0, took_ms: elapsed_ms(started), confidence: 0.0, hits: Vec::new(), suggestion: None };
+            return Ok((response, explanation));
+        }
+        let highlighter = match &query {
+            Some(query) => snippet::Highlighter::new(searcher, &**query, fields.body)?,
+            None => snippet::Highlighter::nothing(),
+        };
+        let fused = explanation.embedded.is_some();
         let mut hits = Vec::with_capacity(request.limit);
         // A guide's section that ranks above the guide as a whole is the more
         // precise answer, on the same page: the whole guide below it is left out.
         let mut sections_shown: Vec<String> = Vec::new();
         let mut skipped = 0;
-        for (score, _, address) in ranked {
+        for candidate in &ranked {
             if hits.len() == request.limit {
                 break;
             }
-            let doc: TantivyDocument = searcher.doc(address)?;
+            let doc: TantivyDocument = searcher.doc(candidate.address)?;
             let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let (kind, article_id) = (text(fields.kind), text(fields.article_id));
+            let (kind, article_id, category) = (text(fields.kind), text(fields.article_id), text(fields.category));
+            // The lexical query filters by category itself; an entry found
+            // by meaning is filtered here.
+            if request.category.as_ref().is_some_and(|c| *c != category) {
+                continue;
+            }
             if kind == EntryKind::Guide.as_str() && sections_shown.contains(&article_id) {
                 continue;
             }
@@ -268,9 +337,17 @@ impl Engine {
             }
             let body = doc.get_first(fields.body).and_then(|v| v.as_str()).unwrap_or_default();
             let snippet_terms = doc.get_first(fields.snippet_terms).and_then(|v| v.as_bytes()).unwrap_or_default();
-            let category = text(fields.category);
+            let id = text(fields.id);
+            let score = if fused { candidate.fused } else { candidate.score };
+            explanation.hits.push(Ranking {
+                id: id.clone(),
+                lexical_rank: candidate.lexical_rank.map(|r| r + 1),
+                dense_rank: candidate.dense_rank.map(|r| r + 1),
+                cosine: candidate.cosine,
+                score,
+            });
             hits.push(Hit {
-                id: text(fields.id),
+                id,
                 url: text(fields.url),
                 title: text(fields.title),
                 article_id,
@@ -280,17 +357,130 @@ impl Engine {
                 score,
             });
         }
-        Ok(SearchResponse {
-            query_id,
-            query: query_text,
-            total,
-            took_ms: elapsed_ms(started),
-            confidence,
-            hits,
-            suggestion,
-        })
+        let response = SearchResponse { query_id, query: query_text, total, took_ms: elapsed_ms(started), confidence, hits, suggestion };
+        Ok((response, explanation))
+    }
+}
+
+/// An entry on its way to the result list, as each ranking placed it.
+struct Candidate {
+    address: DocAddress,
+    /// The lexical score, reweighed by coverage; 0 for an entry found by
+    /// meaning alone.
+    score: f32,
+    coverage: coverage::Coverage,
+    lexical_rank: Option<usize>,
+    dense_rank: Option<usize>,
+    cosine: Option<f32>,
+    /// Both rankings' scores combined (see `fusion::fuse`).
+    fused: f32,
+}
+
+impl Candidate {
+    fn lexical(address: DocAddress, score: f32, coverage: coverage::Coverage) -> Candidate {
+        Candidate { address, score, coverage, lexical_rank: None, dense_rank: None, cosine: None, fused: 0.0 }
+    }
+}
+
+/// How a search was ranked, for `doumi search --explain`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Explanation {
+    /// How much the dense ranking counted beside the lexical one (weight 1);
+    /// 0 when the dense stage did not run.
+    pub dense_weight: f32,
+    /// The text that was embedded, when the dense stage ran.
+    pub embedded: Option<String>,
+    /// Each hit shown, in order.
+    pub hits: Vec<Ranking>,
+}
+
+/// Where one hit stood in each ranking (1 = first).
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranking {
+    pub id: String,
+    pub lexical_rank: Option<usize>,
+    pub dense_rank: Option<usize>,
+    pub cosine: Option<f32>,
+    pub score: f32,
+}
+
+/// The dense stage of an engine: what it needs to rank by meaning, and where
+/// each entry with a vector is in this generation of the index.
+struct DenseStage {
+    meaning: Meaning,
+    /// The index address of each vector's entry; `None` for an entry the index
+    /// no longer (or not yet) holds.
+    addresses: Vec<Option<DocAddress>>,
+    /// The vector of each entry, by its address.
+    rows: std::collections::HashMap<DocAddress, usize>,
+}
+
+/// What the dense stage is given: the query embedder, every entry's vector,
+/// and how much it may count.
+#[derive(Clone)]
+pub struct Meaning {
+    pub queries: Arc<QueryEmbedder>,
+    pub vectors: Arc<EntryVectors>,
+    /// The most the dense ranking counts beside the lexical one (weight 1).
+    pub weight: f32,
+}
+
+impl DenseStage {
+    fn new(meaning: Meaning, searcher: &tantivy::Searcher, id_field: tantivy::schema::Field) -> DenseStage {
+        let addresses: Vec<Option<DocAddress>> = (0..meaning.vectors.len()).map(|row| address_of(searcher, id_field, meaning.vectors.id(row))).collect();
+        let rows = addresses.iter().enumerate().filter_map(|(row, a)| Some(((*a)?, row))).collect();
+        DenseStage { meaning, addresses, rows }
     }
 
+    /// Adds the entries nearest `query` to `ranked`, fuses both rankings and
+    /// sorts by the fused score (see [`fusion::fuse`]). Returns how many
+    /// entries only the dense ranking found.
+    fn fuse(&self, ranked: &mut Vec<Candidate>, query: &[f32], weight: f32) -> usize {
+        let vectors = &self.meaning.vectors;
+        for (rank, candidate) in ranked.iter_mut().enumerate() {
+            candidate.lexical_rank = Some(rank);
+            candidate.cosine = self.rows.get(&candidate.address).map(|&row| crate::semantic::cosine(query, vectors.vector(row)));
+        }
+        let mut added = 0;
+        let nearest = vectors.nearest(query, DENSE_DEPTH);
+        let found = nearest.into_iter().filter_map(|(row, cosine)| Some((self.addresses[row]?, cosine)));
+        for (rank, (address, cosine)) in found.enumerate() {
+            match ranked.iter_mut().find(|c| c.address == address) {
+                Some(c) => c.dense_rank = Some(rank),
+                None => {
+                    let mut c = Candidate::lexical(address, 0.0, coverage::Coverage::default());
+                    (c.dense_rank, c.cosine) = (Some(rank), Some(cosine));
+                    ranked.push(c);
+                    added += 1;
+                }
+            }
+        }
+        let top_lexical = ranked.iter().map(|c| c.score).fold(0.0, f32::max);
+        let top_cosine = ranked.iter().filter_map(|c| c.cosine).fold(f32::MIN, f32::max);
+        for c in ranked.iter_mut() {
+            c.fused = fusion::fuse(c.score, top_lexical, c.cosine, top_cosine, weight);
+        }
+        ranked.sort_by(|a, b| b.fused.total_cmp(&a.fused));
+        added
+    }
+}
+
+/// Where the live entry `id` is in the index, if it is there.
+fn address_of(searcher: &tantivy::Searcher, field: tantivy::schema::Field, id: &str) -> Option<DocAddress> {
+    use tantivy::{DocSet, TERMINATED};
+    let term = tantivy::Term::from_field_text(field, id);
+    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+        let inverted = segment.inverted_index(field).ok()?;
+        let Some(mut postings) = inverted.read_postings(&term, tantivy::schema::IndexRecordOption::Basic).ok()? else { continue };
+        let mut doc = postings.doc();
+        while doc != TERMINATED {
+            if !segment.is_deleted(doc) {
+                return Some(DocAddress::new(ordinal as u32, doc));
+            }
+            doc = postings.advance();
+        }
+    }
+    None
 }
 
 /// Problems in the editors' dictionaries that only analysis can find: a user

@@ -105,6 +105,12 @@ impl Highlighter {
         Ok(Highlighter { weights })
     }
 
+    /// A highlighter that marks nothing: for hits found by meaning alone,
+    /// which show the opening of their answer.
+    pub fn nothing() -> Highlighter {
+        Highlighter { weights: HashMap::new() }
+    }
+
     /// The snippet of an answer whose opening is `text` and whose stored terms
     /// are `terms`: the window of at most [`SNIPPET_CHARS`] bytes whose matched
     /// terms weigh most (the earliest of equals), or the opening when none match.

@@ -10,10 +10,14 @@
 //! normalisation. This module calls nothing of `index` or `search`.
 
 mod model;
+mod queries;
 mod store;
+mod vectors;
 
 pub use model::{DIM, Model, SemanticError};
+pub use queries::QueryEmbedder;
 pub use store::{Embedded, EmbeddingStore};
+pub use vectors::EntryVectors;
 
 use std::path::PathBuf;
 

@@ -25,7 +25,7 @@ pub struct EmbeddingStore {
 }
 
 /// What one [`EmbeddingStore::embed_all`] did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Embedded {
     /// Texts whose vector was already kept.
     pub reused: usize,

@@ -51,6 +51,15 @@ impl Params {
                 .map_err(|_| ApiError::bad_parameter(format!("`{name}` must be a whole number, got `{}`", truncate(raw)))),
         }
     }
+
+    /// A yes/no parameter, no when absent.
+    fn flag(&self, name: &str) -> Result<bool, ApiError> {
+        match self.text(name).map(str::trim) {
+            None | Some("" | "false" | "0") => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some(raw) => Err(ApiError::bad_parameter(format!("`{name}` must be true or false, got `{}`", truncate(raw)))),
+        }
+    }
 }
 
 pub(super) fn truncate(raw: &str) -> String {
@@ -71,6 +80,7 @@ pub(super) fn truncate(raw: &str) -> String {
         ("offset" = Option<usize>, Query, description = "Hits to skip, at most 1000."),
         ("category" = Option<String>, Query, description = "Only entries of this category."),
         ("source" = Option<String>, Query, description = "Who is asking, for the query log: `widget`, `page` or `api` (default)."),
+        ("typing" = Option<bool>, Query, description = "`true` while the customer is still typing: the answer is lexical only and fast; the settled question (default) is also ranked by meaning."),
         ("x-doumi-session" = Option<String>, Header, description = "Anonymous session id (8–64 letters, digits, - or _); derived from the client when absent."),
     ),
     responses(
@@ -92,6 +102,7 @@ pub async fn search(State(state): State<AppState>, session: Session, params: Par
         limit: params.number("limit", DEFAULT_LIMIT)?,
         offset: params.number("offset", 0)?,
         category: params.text("category").filter(|c| !c.is_empty()).map(str::to_string),
+        semantic: !params.flag("typing")?,
     };
     let response = snapshot.engine.search(&request)?;
     if response.total == 0 {
@@ -138,6 +149,7 @@ pub async fn suggest(State(state): State<AppState>, params: Params) -> Result<Js
     let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
     let mut request = SearchRequest::new(params.text("q").unwrap_or_default());
     request.limit = SUGGESTIONS;
+    request.semantic = false;
     let response = snapshot.engine.search(&request)?;
     let suggestions = response
         .hits

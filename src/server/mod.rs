@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod chart;
+mod embedder;
 mod error;
 mod events;
 mod metrics;

@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         super::api::SectionLink,
         super::ops::Health,
         super::ops::LastReload,
+        super::embedder::SemanticStatus,
         super::ops::ProblemBody,
         super::error::ErrorBody,
         super::error::ErrorDetail,

@@ -25,6 +25,8 @@ pub struct Health {
     pub errors: Vec<ProblemBody>,
     /// `ok`, or why searches are not being logged.
     pub query_log: String,
+    /// The ranking by meaning: whether it runs, and for how many entries.
+    pub semantic: super::embedder::SemanticStatus,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,8 +58,9 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     });
     let uptime_seconds = state.started.elapsed().as_secs();
     let query_log = state.query_log_error.clone().unwrap_or_else(|| "ok".into());
+    let semantic = state.semantic.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let Some(snapshot) = state.current() else {
-        let health = Health { status: "starting".into(), entries: 0, generation: 0, uptime_seconds, last_reload, errors: Vec::new(), query_log };
+        let health = Health { status: "starting".into(), entries: 0, generation: 0, uptime_seconds, last_reload, errors: Vec::new(), query_log, semantic };
         return (StatusCode::SERVICE_UNAVAILABLE, Json(health));
     };
     let errors: Vec<ProblemBody> = snapshot
@@ -66,7 +69,9 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         .filter(|p| p.is_error())
         .map(|p| ProblemBody { path: p.path.display().to_string(), line: p.line, message: p.message.clone() })
         .collect();
-    let degraded = !errors.is_empty() || reload.error.is_some() || state.query_log_error.is_some();
+    // A help center asked to rank by meaning that cannot is degraded: it
+    // answers, by words only, and says why.
+    let degraded = !errors.is_empty() || reload.error.is_some() || state.query_log_error.is_some() || semantic.status == "unavailable";
     let health = Health {
         status: if degraded { "degraded" } else { "ok" }.into(),
         entries: snapshot.entries,
@@ -75,6 +80,7 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         last_reload,
         errors,
         query_log,
+        semantic,
     };
     (StatusCode::OK, Json(health))
 }

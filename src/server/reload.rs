@@ -10,6 +10,7 @@ use notify::RecursiveMode;
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, new_debouncer};
 
+use super::embedder::Embedder;
 use super::state::{AppState, ReloadStatus, Snapshot};
 use crate::content::Problem;
 use crate::content::Library;
@@ -21,6 +22,9 @@ const SYNC_RETRY: Duration = Duration::from_secs(2);
 
 enum Message {
     Changed,
+    /// New entry embeddings are in `state.meaning`; the sender hears when a
+    /// snapshot using them is published.
+    MeaningReady(Sender<()>),
     Stop,
 }
 
@@ -83,10 +87,20 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
     };
     if debouncer.is_none() {
         // The content directory may have appeared while we were retrying.
-        debouncer = watch(&config, sender);
+        debouncer = watch(&config, sender.clone());
     }
+    let ready_sender = sender.clone();
+    let embedder = Embedder::start(state.clone(), move || {
+        let (published, wait) = channel();
+        if ready_sender.send(Message::MeaningReady(published)).is_ok() {
+            let _ = wait.recv_timeout(Duration::from_secs(60));
+        }
+    });
     let mut known_errors = error_keys(live.problems());
     publish(&state, &live);
+    if let Some(embedder) = &embedder {
+        embedder.embed(live.library().articles.clone());
+    }
     tracing::info!(entries = state.current().map_or(0, |s| s.entries), "index ready");
 
     // After a failed sync (disk full …) it is tried again now and then: the
@@ -94,14 +108,30 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
     let mut failed = false;
     loop {
         let message = if failed { receiver.recv_timeout(SYNC_RETRY) } else { receiver.recv().map_err(|_| RecvTimeoutError::Disconnected) };
-        match message {
-            Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => break,
-            Ok(Message::Changed) | Err(RecvTimeoutError::Timeout) => {}
+        if matches!(message, Err(RecvTimeoutError::Disconnected)) {
+            break;
         }
         // Coalesce changes that arrived meanwhile into one sync.
         let mut stop = false;
-        while let Ok(next) = receiver.try_recv() {
-            stop |= matches!(next, Message::Stop);
+        let mut changed = false;
+        let mut meaning_published = Vec::new();
+        for message in std::iter::once(message.ok()).flatten().chain(std::iter::from_fn(|| receiver.try_recv().ok())) {
+            match message {
+                Message::Stop => stop = true,
+                Message::Changed => changed = true,
+                Message::MeaningReady(published) => meaning_published.push(published),
+            }
+        }
+        if stop && !changed {
+            break;
+        }
+        let mut meaning_ready = !meaning_published.is_empty();
+        if !changed && !failed {
+            // Only the embeddings are new: the same entries, now also found
+            // by meaning.
+            publish(&state, &live);
+            meaning_published.into_iter().for_each(|p| { let _ = p.send(()); });
+            continue;
         }
         let started = std::time::Instant::now();
         state.metrics.syncs.inc();
@@ -114,9 +144,15 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
                     tracing::warn!(%problem, "content problem; the last good version is served");
                 }
                 known_errors = errors;
+                if report.changed || meaning_ready {
+                    publish(&state, &live);
+                    meaning_ready = false;
+                }
                 if report.changed {
                     state.metrics.reloads.inc();
-                    publish(&state, &live);
+                    if let Some(embedder) = &embedder {
+                        embedder.embed(live.library().articles.clone());
+                    }
                     tracing::info!(updated = report.updated.len(), removed = report.removed.len(), rebuilt = report.rebuilt, took_ms = report.took_ms, "index updated");
                 }
                 record(&state, started, None);
@@ -129,9 +165,16 @@ fn run(state: AppState, receiver: Receiver<Message>, sender: Sender<Message>) {
                 failed = true;
             }
         }
+        if meaning_ready {
+            publish(&state, &live);
+        }
+        meaning_published.into_iter().for_each(|p| { let _ = p.send(()); });
         if stop {
             break;
         }
+    }
+    if let Some(embedder) = embedder {
+        embedder.stop();
     }
     drop(debouncer);
 }
@@ -207,7 +250,17 @@ fn publish_read_only(state: &AppState) -> bool {
 
 fn publish_parts(state: &AppState, index: &SearchIndex, library: &Library, generation: u64) {
     let (engine, synonym_problems) = match Engine::new(index.clone(), &state.config.content) {
-        Ok((engine, problems)) => (engine.remember_answers(state.config.search_cache_entries), problems),
+        Ok((engine, problems)) => {
+            let engine = engine.remember_answers(state.config.search_cache_entries);
+            // The latest vectors, even if the entries changed since: an entry
+            // is found by the meaning of its last embedded version until the
+            // embedder catches up, and by its words at once.
+            let engine = match state.meaning.load_full() {
+                Some(meaning) => engine.with_meaning((*meaning).clone()),
+                None => engine,
+            };
+            (engine, problems)
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot read the index vocabulary; the previous version stays served");
             return;

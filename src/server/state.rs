@@ -13,7 +13,8 @@ use super::metrics::Metrics;
 use crate::analytics::{LogOptions, Masker, QueryLog};
 use crate::config::Config;
 use crate::content::{Article, Problem};
-use crate::search::Engine;
+use super::embedder::SemanticStatus;
+use crate::search::{Engine, Meaning};
 
 /// One consistent view of the help center: searches take the current one and
 /// keep it to the end, while a reload prepares the next.
@@ -49,6 +50,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     pub started: Instant,
+    /// The latest entry embeddings and query embedder, once the model is
+    /// loaded and the entries embedded; every published engine uses them.
+    pub meaning: Arc<ArcSwapOption<Meaning>>,
+    pub semantic: Arc<std::sync::Mutex<SemanticStatus>>,
 }
 
 impl AppState {
@@ -72,6 +77,8 @@ impl AppState {
             config: Arc::new(config),
             limiter,
             started: Instant::now(),
+            meaning: Arc::new(ArcSwapOption::empty()),
+            semantic: Arc::new(std::sync::Mutex::new(SemanticStatus::off())),
         }
     }
 
