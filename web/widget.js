@@ -81,7 +81,7 @@
   input.setAttribute("aria-controls", uid + "-list");
   input.setAttribute("placeholder", data.placeholder || "궁금한 점을 입력하세요 (예: 비밀번호 변경)");
 
-  var timer = 0, sent = 0, shown = 0, active = -1, hits = [], current = null, controller = null;
+  var timer = 0, settleTimer = 0, sent = 0, shown = 0, active = -1, hits = [], current = null, controller = null;
 
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
@@ -177,7 +177,19 @@
     open(true);
   }
 
-  function search() {
+  // While the customer types, each pause of 100 ms asks for a fast answer by
+  // words (typing=true); once they stop for SETTLE_MS the question is asked
+  // again in full, ranked by meaning too.
+  var SETTLE_MS = 600;
+
+  function schedule() {
+    clearTimeout(timer);
+    clearTimeout(settleTimer);
+    timer = setTimeout(function () { search(true); }, 100);
+    settleTimer = setTimeout(function () { search(false); }, SETTLE_MS);
+  }
+
+  function search(typing) {
     var q = input.value.trim();
     if (!q) {
       sent++;
@@ -188,7 +200,7 @@
     var seq = ++sent;
     if (controller) controller.abort();
     controller = window.AbortController ? new AbortController() : null;
-    var url = base + "/api/search?limit=" + limit + "&source=" + source + "&q=" + encodeURIComponent(q);
+    var url = base + "/api/search?limit=" + limit + "&source=" + source + (typing ? "&typing=true" : "") + "&q=" + encodeURIComponent(q);
     fetch(url, { headers: { "x-doumi-session": sessionId }, signal: controller ? controller.signal : undefined })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (response) {
@@ -200,14 +212,8 @@
       .catch(function () { /* aborted or offline: keep what is shown */ });
   }
 
-  input.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(search, 100);
-  });
-  input.addEventListener("compositionend", function () {
-    clearTimeout(timer);
-    timer = setTimeout(search, 100);
-  });
+  input.addEventListener("input", schedule);
+  input.addEventListener("compositionend", schedule);
   input.addEventListener("keydown", function (e) {
     // Keys pressed while the IME is composing a syllable belong to the IME.
     if (e.isComposing || e.keyCode === 229) return;

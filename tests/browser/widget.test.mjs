@@ -208,6 +208,25 @@ try {
     await page.unroute("**/api/search?*");
   });
 
+  await check("keystrokes are answered by words alone and the settled question by meaning too", async () => {
+    const asked = [];
+    const listen = (request) => {
+      if (request.url().includes("/api/search?")) asked.push(new URL(request.url()).searchParams);
+    };
+    page.on("request", listen);
+    await widget.input().fill("");
+    for (const ch of "환불 언제") {
+      await cdp.send("Input.insertText", { text: ch });
+      await page.waitForTimeout(150);
+    }
+    await page.waitForTimeout(1000);
+    page.off("request", listen);
+    const typing = asked.filter((p) => p.get("typing") === "true");
+    const settled = asked.filter((p) => !p.has("typing"));
+    assert(typing.length >= 2, "keystrokes asked with typing=true: " + asked.map(String).join(" | "));
+    assert(settled.length === 1 && settled[0].get("q") === "환불 언제", "one settled question: " + asked.map(String).join(" | "));
+  });
+
   await check("a misspelled query offers the corrected spelling", async () => {
     await widget.input().fill("배숑 조회");
     const suggestion = page.locator(".doumi-widget .suggest button");
