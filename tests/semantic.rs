@@ -214,3 +214,35 @@ fn entry_embeddings_survive_a_restart_and_a_save_embeds_only_what_changed() {
     let response = server.search("포인트 유효기간 끝나면 없어지나요");
     assert_eq!(first_ids(&response, 1), ["points#적립금은-언제-사라지나요"], "{response:#}");
 }
+
+#[test]
+fn doumi_s_encoder_embeds_as_candle_s_bert_model_does_at_each_precision() {
+    use candle_core::{DType, Device, Tensor};
+    if model().is_none() {
+        return;
+    }
+    let dir = default_model_dir();
+    let texts = ["query: 계정을 완전히 없애고 싶어요", "passage: 회원 탈퇴는 어떻게 하나요?\n마이페이지에서 탈퇴하기를 누르면 됩니다."];
+    // The reference: candle's own BERT, f32, mean-pooled and normalised.
+    let config: candle_transformers::models::bert::Config = serde_json::from_str(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap();
+    let weights = unsafe { candle_nn::VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DType::F32, &Device::Cpu) }.unwrap();
+    let bert = candle_transformers::models::bert::BertModel::load(weights, &config).unwrap();
+    let tokenizer = tokenizers::Tokenizer::from_file(dir.join("tokenizer.json")).unwrap();
+    let reference = |text: &str| -> Vec<f32> {
+        let ids = tokenizer.encode(text, true).unwrap().get_ids().to_vec();
+        let ids = Tensor::new(ids.as_slice(), &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+        let hidden = bert.forward(&ids, &ids.zeros_like().unwrap(), None).unwrap();
+        let mean = hidden.mean(1).unwrap().squeeze(0).unwrap().to_vec1::<f32>().unwrap();
+        let norm = mean.iter().map(|x| x * x).sum::<f32>().sqrt();
+        mean.iter().map(|x| x / norm).collect()
+    };
+    for (precision, at_least) in [(doumi::semantic::Precision::F32, 0.99999), (doumi::semantic::Precision::Q8, 0.999)] {
+        let model = Model::load_with(&dir, precision).unwrap();
+        let query = model.embed_query("계정을 완전히 없애고 싶어요").unwrap();
+        let passage = model.embed_passages(&["회원 탈퇴는 어떻게 하나요?\n마이페이지에서 탈퇴하기를 누르면 됩니다.".to_string()]).unwrap().remove(0);
+        for (ours, text) in [(query, texts[0]), (passage, texts[1])] {
+            let c = cosine(&ours, &reference(text));
+            assert!(c >= at_least, "{precision:?} {text}: cosine {c}");
+        }
+    }
+}

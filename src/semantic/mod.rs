@@ -9,11 +9,13 @@
 //! (position ids 0..L-1), mean pooling over the attention mask, L2
 //! normalisation. This module calls nothing of `index` or `search`.
 
+mod encoder;
 mod model;
 mod queries;
 mod store;
 mod vectors;
 
+pub use encoder::Precision;
 pub use model::{DIM, Model, SemanticError};
 pub use queries::QueryEmbedder;
 pub use store::{Embedded, EmbeddingStore};

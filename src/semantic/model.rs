@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config};
+use candle_transformers::models::bert::Config;
+
+use super::encoder::{Encoder, Precision};
 use tokenizers::{PaddingParams, Tokenizer};
 
 /// Length of every embedding.
@@ -32,7 +34,7 @@ pub enum SemanticError {
 /// The loaded model and its tokenizer. Embedding only reads it, so one model
 /// serves every thread.
 pub struct Model {
-    bert: BertModel,
+    encoder: Encoder,
     tokenizer: Tokenizer,
     dir: PathBuf,
     /// Tells this model's vectors from another's (see `fingerprint`).
@@ -42,6 +44,11 @@ pub struct Model {
 impl Model {
     /// Loads the model from `dir`: about half a second, and 300 MB of memory.
     pub fn load(dir: &Path) -> Result<Model, SemanticError> {
+        Model::load_with(dir, Precision::default())
+    }
+
+    /// Loads the model from `dir` with its linear layers at `precision`.
+    pub fn load_with(dir: &Path, precision: Precision) -> Result<Model, SemanticError> {
         for file in FILES {
             if !dir.join(file).is_file() {
                 return Err(SemanticError::Missing { dir: dir.to_path_buf(), file });
@@ -53,7 +60,7 @@ impl Model {
         let tokenizer_bytes = std::fs::read(dir.join("tokenizer.json")).map_err(|e| unreadable(format!("tokenizer.json: {e}")))?;
         let weights_len = std::fs::metadata(dir.join("model.safetensors")).map_err(|e| unreadable(format!("model.safetensors: {e}")))?.len();
         let mut hasher = blake3::Hasher::new();
-        hasher.update(config.as_bytes()).update(&tokenizer_bytes).update(&weights_len.to_le_bytes());
+        hasher.update(config.as_bytes()).update(&tokenizer_bytes).update(&weights_len.to_le_bytes()).update(format!("{precision:?}").as_bytes());
         let fingerprint = *hasher.finalize().as_bytes();
         let config = parsed;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json")).map_err(|e| unreadable(format!("tokenizer.json: {e}")))?;
@@ -64,12 +71,12 @@ impl Model {
         // doumi runs; candle copies every tensor into its own f32 buffer here.
         let weights = unsafe { VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DType::F32, &Device::Cpu) }
             .map_err(|e| unreadable(format!("model.safetensors: {e}")))?;
-        let bert = BertModel::load(weights, &config).map_err(|e| unreadable(format!("model.safetensors: {e}")))?;
-        Ok(Model { bert, tokenizer, dir: dir.to_path_buf(), fingerprint })
+        let encoder = Encoder::load(weights, &config, precision).map_err(|e| unreadable(format!("model.safetensors: {e}")))?;
+        Ok(Model { encoder, tokenizer, dir: dir.to_path_buf(), fingerprint })
     }
 
-    /// A hash of the model's configuration, vocabulary and weights size:
-    /// vectors kept for one model are never read for another.
+    /// A hash of the model's configuration, vocabulary, weights size and
+    /// precision: vectors kept for one model are never read for another.
     pub fn fingerprint(&self) -> [u8; 32] {
         self.fingerprint
     }
@@ -86,41 +93,48 @@ impl Model {
 
     /// The embeddings of entries, in order, a batch at a time.
     pub fn embed_passages(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        let mut vectors = Vec::with_capacity(texts.len());
-        for batch in texts.chunks(BATCH) {
-            let prefixed: Vec<String> = batch.iter().map(|t| format!("passage: {t}")).collect();
-            vectors.extend(self.embed(&prefixed)?);
+        let prefixed: Vec<String> = texts.iter().map(|t| format!("passage: {t}")).collect();
+        self.embed(&prefixed)
+    }
+
+    /// Embeds `texts` in batches of similar length (a batch is padded to its
+    /// longest text, and padding costs as much as text), returned in order:
+    /// mean of the last hidden states over the attention mask, L2-normalised.
+    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let failed = |e: &dyn std::fmt::Display| SemanticError::Embed(e.to_string());
+        let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| failed(&e))?;
+        let length = |i: usize| encodings[i].get_attention_mask().iter().filter(|&&m| m == 1).count();
+        let mut order: Vec<usize> = (0..encodings.len()).collect();
+        order.sort_by_key(|&i| length(i));
+        let mut vectors = vec![Vec::new(); encodings.len()];
+        for batch in order.chunks(BATCH) {
+            let width = batch.iter().map(|&i| length(i)).max().unwrap_or(0);
+            let mut ids = Vec::with_capacity(batch.len() * width);
+            let mut mask = Vec::with_capacity(batch.len() * width);
+            for &i in batch {
+                // Padding is on the right: the first `width` positions hold
+                // every token of the text.
+                ids.extend_from_slice(&encodings[i].get_ids()[..width]);
+                mask.extend_from_slice(&encodings[i].get_attention_mask()[..width]);
+            }
+            let embedded = self.run(ids, mask, (batch.len(), width)).map_err(|e| failed(&e))?;
+            for (&i, vector) in batch.iter().zip(embedded) {
+                vectors[i] = vector;
+            }
         }
         Ok(vectors)
     }
 
-    /// Runs one padded batch: mean of the last hidden states over the
-    /// attention mask, L2-normalised.
-    fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, SemanticError> {
-        if texts.is_empty() {
-            return Ok(Vec::new());
-        }
-        let failed = |e: &dyn std::fmt::Display| SemanticError::Embed(e.to_string());
-        let encodings = self.tokenizer.encode_batch(texts.to_vec(), true).map_err(|e| failed(&e))?;
-        let rows = encodings.len();
-        let width = encodings.iter().map(|e| e.get_ids().len()).max().unwrap_or(0);
-        let mut ids = Vec::with_capacity(rows * width);
-        let mut mask = Vec::with_capacity(rows * width);
-        for encoding in &encodings {
-            ids.extend_from_slice(encoding.get_ids());
-            mask.extend_from_slice(encoding.get_attention_mask());
-        }
+    /// One padded batch of `shape` (texts, tokens) through the encoder, pooled.
+    fn run(&self, ids: Vec<u32>, mask: Vec<u32>, shape: (usize, usize)) -> candle_core::Result<Vec<Vec<f32>>> {
         let device = &Device::Cpu;
-        let run = || -> candle_core::Result<Vec<Vec<f32>>> {
-            let ids = Tensor::from_vec(ids, (rows, width), device)?;
-            let mask = Tensor::from_vec(mask, (rows, width), device)?;
-            let hidden = self.bert.forward(&ids, &ids.zeros_like()?, Some(&mask))?;
-            let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-            let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-            let mean = summed.broadcast_div(&mask.sum(1)?)?;
-            let normalised = mean.broadcast_div(&mean.sqr()?.sum_keepdim(1)?.sqrt()?)?;
-            normalised.to_vec2::<f32>()
-        };
-        run().map_err(|e| failed(&e))
+        let ids = Tensor::from_vec(ids, shape, device)?;
+        let mask = Tensor::from_vec(mask, shape, device)?;
+        let hidden = self.encoder.forward(&ids, &mask)?;
+        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
+        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
+        let mean = summed.broadcast_div(&mask.sum(1)?)?;
+        let normalised = mean.broadcast_div(&mean.sqr()?.sum_keepdim(1)?.sqrt()?)?;
+        normalised.to_vec2::<f32>()
     }
 }
