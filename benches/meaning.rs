@@ -80,6 +80,23 @@ fn main() {
     agreement.sort_by(f32::total_cmp);
     println!("Q8 against F32: cosine min {:.5}, median {:.5}", agreement[0], agreement[agreement.len() / 2]);
 
+    // When do two customers' questions ask the same thing? Pairs of labelled
+    // answerable queries: the same expected entry, or different ones.
+    let expected: std::collections::HashMap<&str, &Vec<String>> = queries.iter().filter(|q| !q.expected.is_empty()).map(|q| (q.query.as_str(), &q.expected)).collect();
+    let labelled: Vec<(usize, &Vec<String>)> = distinct.iter().enumerate().filter_map(|(i, q)| Some((i, *expected.get(q.as_str())?))).collect();
+    let (mut same, mut different) = (Vec::new(), Vec::new());
+    for (a, (i, x)) in labelled.iter().enumerate() {
+        for (j, y) in &labelled[a + 1..] {
+            let c = cosine(&vectors[0][*i], &vectors[0][*j]);
+            if x.iter().any(|e| y.contains(e)) { same.push(c) } else { different.push(c) }
+        }
+    }
+    println!("question pairs: {} with the same answer, {} with different answers", same.len(), different.len());
+    for t in [0.88, 0.90, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98] {
+        let share = |v: &[f32]| v.iter().filter(|&&c| c >= t).count() as f64 / v.len() as f64;
+        println!("  cosine ≥ {t:.2}: {:.1} % of same-answer pairs, {:.2} % of different-answer pairs", 100.0 * share(&same), 100.0 * share(&different));
+    }
+
     // Hybrid search in process, with the default model.
     let library = Library::load(&content).expect("the content loads");
     let (engine, _, _dir) = doumi::eval::scratch_engine(&library, &content).expect("the index builds");

@@ -135,7 +135,9 @@ enum Command {
     Search(SearchArgs),
     /// Lint the content folder: front matter, anchors, duplicate questions, links.
     ///
-    /// Prints one `path:line: message` per problem. Exits 1 when any is an error,
+    /// With the ranking by meaning on (semantic = true, the default), also
+    /// warns about two FAQ questions that ask the same thing in different
+    /// words. Prints one `path:line: message` per problem. Exits 1 when any is an error,
     /// 0 when there are only warnings or none.
     Check {
         /// Print the problems as a JSON array of {path, line, severity, message}.
@@ -563,6 +565,15 @@ fn run_check(config: &Config, json: bool) -> anyhow::Result<ExitCode> {
     let library = Library::load(&config.content)?;
     let mut problems = content::check(&library);
     problems.extend(search::lint_dictionaries(&library.dictionaries, &config.content));
+    if config.semantic {
+        // Questions asked twice in different words split customers between
+        // two answers as surely as questions asked twice word for word.
+        let published: Vec<_> = library.articles.iter().chain(&library.drafts).cloned().collect();
+        match Model::load(&config.model_dir()).map_err(anyhow::Error::from).and_then(|m| Ok(index::similar_questions(&m, &published)?)) {
+            Ok(similar) => problems.extend(similar),
+            Err(e) => eprintln!("doumi: questions not compared by meaning: {e} (set semantic = false to silence this)"),
+        }
+    }
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     let errors = problems.iter().filter(|p| p.is_error()).count();
     let mut out = io::stdout().lock();

@@ -54,11 +54,15 @@ impl Log {
     }
 
     fn report(&self, since: &str) -> (Report, tempfile::TempDir) {
+        self.report_with(since, util::bundled_engine())
+    }
+
+    fn report_with(&self, since: &str, engine: &doumi::search::Engine) -> (Report, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("queries.sqlite3")).unwrap();
         store.write(&self.records).unwrap();
         let options = ReportOptions { since: since.parse::<Since>().unwrap(), now_ms: NOW, recheck: true };
-        (report::build(&store, util::bundled_engine(), options).unwrap(), dir)
+        (report::build(&store, engine, options).unwrap(), dir)
     }
 }
 
@@ -134,6 +138,43 @@ fn ime_fragments_spacing_variants_and_typos_fold_into_one_gap() {
     let live = report.gaps.iter().find(|g| g.representative == "라이브 방송 일정").unwrap();
     assert_eq!(live.count, 2);
     assert_eq!(report.gaps.len(), 2, "{:#?}", report.gaps);
+}
+
+#[test]
+fn phrasings_that_mean_the_same_join_one_gap_when_search_ranks_by_meaning() {
+    let model = match doumi::semantic::Model::load(&doumi::semantic::default_model_dir()) {
+        Ok(model) => std::sync::Arc::new(model),
+        Err(e) => {
+            assert!(std::env::var_os("CI").is_none(), "the embedding model must load under CI: {e}");
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+    let mut log = Log::new();
+    let t = NOW - 2 * DAY;
+    // Too few shared words for the word overlap (1 of 4), the same question
+    // by meaning (cosine 0.97).
+    log.search("live-1", t, "라이브 일정", 0, 0.0, "");
+    log.search("live-2", t + MINUTE, "라이브 방송 시간표", 0, 0.0, "");
+    log.search("gift-1", t + 2 * MINUTE, "선물 포장", 0, 0.0, "");
+    let by_words = log.report("7d").0;
+    assert_eq!(by_words.gaps.len(), 3, "apart by words alone: {:#?}", by_words.gaps);
+
+    let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let library = doumi::content::Library::load(&content).unwrap();
+    let (engine, _, _scratch) = doumi::eval::scratch_engine(&library, &content).unwrap();
+    // Clustering embeds the phrasings only: no entry vectors are needed.
+    let meaning = doumi::search::Meaning {
+        queries: std::sync::Arc::new(doumi::semantic::QueryEmbedder::new(model, 100)),
+        vectors: std::sync::Arc::new(doumi::semantic::EntryVectors::default()),
+        weight: 1.5,
+    };
+    let engine = engine.with_meaning(meaning);
+    let (by_meaning, _dir) = log.report_with("7d", &engine);
+    assert_eq!(by_meaning.gaps.len(), 2, "{:#?}", by_meaning.gaps);
+    let live = by_meaning.gaps.iter().find(|g| g.examples.iter().any(|e| e.query == "라이브 일정")).unwrap();
+    assert_eq!((live.count, live.sessions), (2, 2), "{live:#?}");
+    assert!(!live.examples.iter().any(|e| e.query == "선물 포장"), "a different question stays apart");
 }
 
 #[test]

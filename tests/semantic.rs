@@ -246,3 +246,25 @@ fn doumi_s_encoder_embeds_as_candle_s_bert_model_does_at_each_precision() {
         }
     }
 }
+
+#[test]
+fn check_warns_about_a_question_asked_twice_in_other_words_and_not_about_neighbours() {
+    if model().is_none() {
+        return;
+    }
+    let hc = HelpCenter::new();
+    hc.write("account.md", ACCOUNT_FAQ);
+    hc.write(
+        "more.md",
+        "---\ntitle: 더 묻는 질문\ntype: faq\n---\n## 회원 탈퇴하는 방법이 궁금해요\n마이페이지에서 탈퇴하기를 누르세요.\n\n## 배송비 무료 조건\n3만 원 이상이면 무료입니다.\n",
+    );
+    let run = hc.run_with_env(&["check"], &[("DOUMI_SEMANTIC", "true")]);
+    assert_eq!(run.code, 0, "warnings only: {}", run.stderr);
+    let warnings: Vec<&str> = run.stdout.lines().filter(|l| l.contains("in other words")).collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stdout);
+    assert!(warnings[0].starts_with("content/more.md:5: warning:") || warnings[0].starts_with("content/account.md"), "{}", warnings[0]);
+    assert!(warnings[0].contains("회원 탈퇴하는 방법이 궁금해요") && warnings[0].contains("회원 탈퇴는 어떻게 하나요?"), "{}", warnings[0]);
+    // Off on purpose, no model is loaded and nothing is compared.
+    let run = hc.run(&["check"]);
+    assert!(!run.stdout.contains("in other words"), "{}", run.stdout);
+}

@@ -8,7 +8,10 @@
 //! - their keystrokes are within a jamo edit or two (배숑비 / 배송비), for
 //!   phrasings long enough that such a distance is a typo, not another word;
 //! - their words overlap (Jaccard ≥ ½) once read the way search reads them:
-//!   morphemes, the editors' synonyms, typo corrections against the index.
+//!   morphemes, the editors' synonyms, typo corrections against the index;
+//! - they mean the same: their embeddings are at least
+//!   [`SAME_QUESTION`](crate::semantic::SAME_QUESTION) apart in cosine, when
+//!   search ranks by meaning (계정 없애고 싶어요 / 회원 탈퇴하려면).
 //!
 //! Groups are the connected components of that relation.
 
@@ -27,6 +30,9 @@ const MAX_PHRASES: usize = 3000;
 const EXAMPLES: usize = 5;
 /// Word overlap that makes two phrasings one question.
 const MIN_OVERLAP: f64 = 0.5;
+/// Distinct phrasings compared by meaning at most (the most frequent): each
+/// is embedded, a few milliseconds apiece in batches.
+const MAX_MEANING_PHRASES: usize = 500;
 
 /// A customer phrasing and how often it was searched unanswered.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -189,6 +195,8 @@ struct Phrase {
     key: String,
     keys: String,
     words: Vec<Word>,
+    /// Its embedding as a question, when search ranks by meaning.
+    meaning: Option<std::sync::Arc<[f32]>>,
     forms: BTreeMap<String, usize>,
     members: Vec<usize>,
 }
@@ -287,7 +295,18 @@ fn overlap(a: &[Word], b: &[Word]) -> f64 {
 }
 
 fn same_gap(a: &Phrase, b: &Phrase) -> bool {
-    a.key == b.key || is_prefix_state(&a.keys, &b.keys) || within_typo(&a.keys, &b.keys) || overlap(&a.words, &b.words) >= MIN_OVERLAP
+    a.key == b.key
+        || is_prefix_state(&a.keys, &b.keys)
+        || within_typo(&a.keys, &b.keys)
+        || overlap(&a.words, &b.words) >= MIN_OVERLAP
+        || same_meaning(a, b)
+}
+
+fn same_meaning(a: &Phrase, b: &Phrase) -> bool {
+    match (&a.meaning, &b.meaning) {
+        (Some(x), Some(y)) => crate::semantic::cosine(x, y) >= crate::semantic::SAME_QUESTION,
+        _ => false,
+    }
 }
 
 fn phrases(engine: &Engine, outcomes: &[Outcome], members: impl Iterator<Item = usize>) -> Vec<Phrase> {
@@ -302,6 +321,7 @@ fn phrases(engine: &Engine, outcomes: &[Outcome], members: impl Iterator<Item = 
             keys: keystrokes(&key),
             key,
             words: Vec::new(),
+            meaning: None,
             forms: BTreeMap::new(),
             members: Vec::new(),
         });
@@ -313,6 +333,14 @@ fn phrases(engine: &Engine, outcomes: &[Outcome], members: impl Iterator<Item = 
     phrases.truncate(MAX_PHRASES);
     for phrase in &mut phrases {
         phrase.words = words(engine, phrase.display());
+    }
+    // Half-typed states (선물포ㅈ) mean nothing yet to the model.
+    let by_meaning: Vec<usize> = (0..phrases.len()).filter(|&i| !ends_mid_syllable(&phrases[i].key)).take(MAX_MEANING_PHRASES).collect();
+    let texts: Vec<String> = by_meaning.iter().map(|&i| phrases[i].display().to_string()).collect();
+    if let Some(vectors) = engine.embed_questions(&texts) {
+        for (i, vector) in by_meaning.into_iter().zip(vectors) {
+            phrases[i].meaning = Some(vector);
+        }
     }
     phrases
 }

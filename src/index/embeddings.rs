@@ -5,8 +5,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::content::{Article, Entry};
-use crate::semantic::{Embedded, EmbeddingStore, EntryVectors, Model, SemanticError};
+use rayon::prelude::*;
+
+use crate::content::{Article, ArticleKind, Entry, Problem, Section};
+use crate::semantic::{Embedded, EmbeddingStore, EntryVectors, Model, ASKED_TWICE, SemanticError, cosine};
 
 /// The file under the index folder holding entry embeddings.
 pub const EMBEDDINGS_FILE: &str = "embeddings.bin";
@@ -58,4 +60,46 @@ impl EntryEmbeddings {
     pub fn save(&self) -> std::io::Result<()> {
         self.store.save()
     }
+}
+
+/// FAQ questions that ask the same thing in different words: each pair whose
+/// embeddings as questions are [`ASKED_TWICE`] close or closer, as a warning
+/// at the later of the two. Questions written the same way are left to
+/// `content::check`, which names them already.
+pub fn similar_questions(model: &Model, articles: &[Arc<Article>]) -> Result<Vec<Problem>, SemanticError> {
+    let questions: Vec<(&Article, &Section)> = articles
+        .iter()
+        .filter(|a| a.kind == ArticleKind::Faq)
+        .flat_map(|a| a.sections.iter().map(move |s| (&**a, s)))
+        .filter(|(_, s)| !s.heading.trim().is_empty())
+        .collect();
+    let texts: Vec<String> = questions.iter().map(|(_, s)| s.heading.clone()).collect();
+    let vectors = model.embed_queries(&texts)?;
+    let written = |text: &str| -> String { text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect() };
+    let mut problems: Vec<Problem> = (0..questions.len())
+        .into_par_iter()
+        .flat_map_iter(|j| {
+            let (questions, vectors, written) = (&questions, &vectors, &written);
+            (0..j).filter_map(move |i| {
+                let similarity = cosine(&vectors[i], &vectors[j]);
+                let ((first, earlier), (article, later)) = (questions[i], questions[j]);
+                if similarity < ASKED_TWICE || written(&earlier.heading) == written(&later.heading) {
+                    return None;
+                }
+                Some(Problem::warning(
+                    &article.path,
+                    later.line,
+                    format!(
+                        "question `{}` asks what `{}` at {}:{} asks, in other words (meaning {similarity:.2}); merge the answers or make the difference clear in both questions",
+                        later.heading,
+                        earlier.heading,
+                        first.path.display(),
+                        earlier.line
+                    ),
+                ))
+            })
+        })
+        .collect();
+    problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    Ok(problems)
 }

@@ -8,7 +8,7 @@ mod read_only;
 mod schema;
 
 pub use build::{BuildReport, build};
-pub use embeddings::{EMBEDDINGS_FILE, EntryEmbeddings, PASSAGE_ANSWER_CHARS, passage};
+pub use embeddings::{EMBEDDINGS_FILE, EntryEmbeddings, PASSAGE_ANSWER_CHARS, passage, similar_questions};
 pub use live::{LiveIndex, SyncReport};
 pub use manifest::{ANALYZER_VERSION, IndexedFile, MANIFEST_FILE, Manifest};
 pub use schema::{Fields, fields_of, schema};

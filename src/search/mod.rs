@@ -84,6 +84,9 @@ pub struct SearchResponse {
     /// to find these hits: shown as 「…」을(를) 찾으셨나요?
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// Whether the dense stage ran for this answer (for `/metrics`).
+    #[serde(skip)]
+    pub ranked_by_meaning: bool,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -189,6 +192,13 @@ impl Engine {
     /// Entries of this generation that have a vector, when the dense stage is on.
     pub fn entries_with_meaning(&self) -> Option<usize> {
         self.dense.as_ref().map(|d| d.addresses.iter().filter(|a| a.is_some()).count())
+    }
+
+    /// The embeddings of `texts` as customers' questions, when this engine
+    /// ranks by meaning and the model embeds them.
+    pub fn embed_questions(&self, texts: &[String]) -> Option<Vec<Arc<[f32]>>> {
+        let stage = self.dense.as_ref()?;
+        stage.meaning.queries.embed_many(texts).inspect_err(|e| tracing::warn!(error = %e, "questions could not be embedded")).ok()
     }
 
     /// Entries in the generation this engine searches.
@@ -300,7 +310,16 @@ impl Engine {
             }
         }
         if ranked.is_empty() {
-            let response = SearchResponse { query_id, query: query_text, total: 0, took_ms: elapsed_ms(started), confidence: 0.0, hits: Vec::new(), suggestion: None };
+            let response = SearchResponse {
+                query_id,
+                query: query_text,
+                total: 0,
+                took_ms: elapsed_ms(started),
+                confidence: 0.0,
+                hits: Vec::new(),
+                suggestion: None,
+                ranked_by_meaning: explanation.embedded.is_some(),
+            };
             return Ok((response, explanation));
         }
         let highlighter = match &query {
@@ -357,7 +376,7 @@ impl Engine {
                 score,
             });
         }
-        let response = SearchResponse { query_id, query: query_text, total, took_ms: elapsed_ms(started), confidence, hits, suggestion };
+        let response = SearchResponse { query_id, query: query_text, total, took_ms: elapsed_ms(started), confidence, hits, suggestion, ranked_by_meaning: fused };
         Ok((response, explanation))
     }
 }

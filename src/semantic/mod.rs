@@ -29,6 +29,26 @@ pub fn default_model_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/models/multilingual-e5-small"))
 }
 
+/// Cosine at or above which two customers' questions (embedded as queries)
+/// ask the same thing. On the dev set's 41,616 pairs of labelled questions
+/// (`cargo bench --bench meaning`, BENCHMARKS.md "Meaning"), 0.12 % of the
+/// pairs with different answers are this close, and 9.8 % of those with the
+/// same answer: e5-small puts paraphrases that share no word (계정 삭제 /
+/// 회원 탈퇴, 0.88) below unrelated questions on one topic (0.91), so only
+/// close rewordings are joined. A false join merges two gaps, or warns an
+/// editor about two different questions; a miss only leaves them apart.
+/// Used to cluster unanswered searches.
+pub const SAME_QUESTION: f32 = 0.94;
+
+/// Cosine at or above which two FAQ questions of the help center ask the same
+/// thing (`doumi check`). Stricter than [`SAME_QUESTION`]: a help center's
+/// questions are all about one shop, and neighbours on one topic reach 0.97
+/// (휴면계정이 뭔가요? / 휴면계정은 어떻게 해제하나요?), while a rewording of one
+/// question reaches 0.98 (회원 탈퇴는 어떻게 하나요? / 회원 탈퇴하는 방법이 궁금해요).
+/// At 0.98 the bundled help center and the holdout show no warning; see
+/// BENCHMARKS.md "Meaning" for the dev set's labelled pairs above it.
+pub const ASKED_TWICE: f32 = 0.98;
+
 /// Cosine similarity of two L2-normalised vectors: their dot product.
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()

@@ -91,6 +91,12 @@ impl Model {
         Ok(self.embed(&[format!("query: {text}")])?.remove(0))
     }
 
+    /// The embeddings of many customers' questions, in order, a batch at a time.
+    pub fn embed_queries(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, SemanticError> {
+        let prefixed: Vec<String> = texts.iter().map(|t| format!("query: {t}")).collect();
+        self.embed(&prefixed)
+    }
+
     /// The embeddings of entries, in order, a batch at a time.
     pub fn embed_passages(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, SemanticError> {
         let prefixed: Vec<String> = texts.iter().map(|t| format!("passage: {t}")).collect();

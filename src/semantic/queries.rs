@@ -33,4 +33,20 @@ impl QueryEmbedder {
         cache.insert(text.to_string(), vector.clone());
         Ok(vector)
     }
+
+    /// The embeddings of many questions, in order: remembered ones reused,
+    /// the rest embedded together in batches.
+    pub fn embed_many(&self, texts: &[String]) -> Result<Vec<Arc<[f32]>>, SemanticError> {
+        let mut vectors: Vec<Option<Arc<[f32]>>> = texts.iter().map(|t| self.cache.as_ref().and_then(|c| c.get(t.as_str()))).collect();
+        let missing: Vec<usize> = (0..texts.len()).filter(|&i| vectors[i].is_none()).collect();
+        let batch: Vec<String> = missing.iter().map(|&i| texts[i].clone()).collect();
+        for (&i, vector) in missing.iter().zip(self.model.embed_queries(&batch)?) {
+            let vector: Arc<[f32]> = vector.into();
+            if let Some(cache) = &self.cache {
+                cache.insert(texts[i].clone(), vector.clone());
+            }
+            vectors[i] = Some(vector);
+        }
+        Ok(vectors.into_iter().flatten().collect())
+    }
 }

@@ -108,6 +108,9 @@ pub async fn search(State(state): State<AppState>, session: Session, params: Par
     if response.total == 0 {
         state.metrics.zero_result_searches.inc();
     }
+    if response.ranked_by_meaning {
+        state.metrics.searches_ranked_by_meaning.inc();
+    }
     if let Some(log) = &state.query_log {
         // Never waits: a full log drops the record and counts it.
         log.search(&request.q, &response, &session.0, source);

@@ -26,6 +26,7 @@ pub struct Metrics {
     pub requests: Family<RequestLabels, Counter>,
     pub latency: Family<RouteLabels, Histogram>,
     pub zero_result_searches: Counter,
+    pub searches_ranked_by_meaning: Counter,
     pub reloads: Counter,
     pub syncs: Counter,
     pub reload_errors: Counter,
@@ -43,6 +44,7 @@ impl Default for Metrics {
             Histogram::new([0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 4.0])
         });
         let zero_result_searches = Counter::default();
+        let searches_ranked_by_meaning = Counter::default();
         let reloads = Counter::default();
         let syncs = Counter::default();
         let reload_errors = Counter::default();
@@ -51,6 +53,11 @@ impl Default for Metrics {
         registry.register("http_requests", "HTTP requests by route, method and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         registry.register("zero_result_searches", "Searches that found no entry", zero_result_searches.clone());
+        registry.register(
+            "searches_ranked_by_meaning",
+            "Searches whose answer was ranked by meaning too (remembered answers included); the rest by words alone",
+            searches_ranked_by_meaning.clone(),
+        );
         registry.register("index_reloads", "Content changes applied to the index", reloads.clone());
         registry.register("index_syncs", "Times the content folder was checked for changes, after a file event", syncs.clone());
         registry.register("index_reload_errors", "Files that failed to load on a reload (their last good version stays)", reload_errors.clone());
@@ -70,6 +77,7 @@ impl Default for Metrics {
             requests,
             latency,
             zero_result_searches,
+            searches_ranked_by_meaning,
             reloads,
             syncs,
             reload_errors,
