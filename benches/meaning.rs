@@ -117,13 +117,16 @@ fn main() {
     for q in &queries {
         explain(&q.query);
     }
-    let (mut hybrid, mut lexical) = (Vec::new(), Vec::new());
+    let (mut hybrid, mut lexical, mut by_meaning) = (Vec::new(), Vec::new(), Vec::new());
     let mut dense_ran = 0;
     for q in &queries {
         let started = Instant::now();
         let (_, explanation) = std::hint::black_box(explain(&q.query));
         hybrid.push(started.elapsed());
-        dense_ran += usize::from(explanation.embedded.is_some());
+        if explanation.embedded.is_some() {
+            dense_ran += 1;
+            by_meaning.push(*hybrid.last().unwrap());
+        }
         let mut request = SearchRequest::new(q.query.clone());
         request.semantic = false;
         let started = Instant::now();
@@ -133,5 +136,6 @@ fn main() {
     println!("{} entries, {} queries of tests/eval/queries.jsonl:", engine.entries(), queries.len());
     println!("  hybrid  {}", summary(hybrid));
     println!("  lexical {}", summary(lexical));
+    println!("  hybrid, the searches that ran the dense stage {}", summary(by_meaning));
     println!("  the dense stage ran for {dense_ran} of {} searches ({:.0} %)", queries.len(), 100.0 * dense_ran as f64 / queries.len() as f64);
 }

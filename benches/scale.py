@@ -35,7 +35,7 @@ import urllib.parse
 import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DOUMI = ROOT / "target" / "release" / "doumi"
+DOUMI = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "doumi"
 # The labelled queries of every kind (exact, colloquial, typo, initials,
 # half-typed, keyboard layout, spacing, mixed, unanswerable): 314 of them.
 QUERIES = [json.loads(line)["query"] for line in (ROOT / "tests" / "eval" / "queries.jsonl").read_text().splitlines() if line.strip()]

@@ -268,3 +268,32 @@ fn check_warns_about_a_question_asked_twice_in_other_words_and_not_about_neighbo
     let run = hc.run(&["check"]);
     assert!(!run.stdout.contains("in other words"), "{}", run.stdout);
 }
+
+/// Hybrid search on the dev set and the holdout (docs/quality.md): it never
+/// loses a class the lexical engine has on the dev set, lifts the overall
+/// Recall@3 of both sets, and still flags unanswerable questions.
+#[test]
+fn hybrid_search_keeps_every_class_raises_recall_and_flags_the_unanswerable() {
+    let Some(model) = model() else { return };
+    let model = std::sync::Arc::new(model);
+    let weight = doumi::config::Config::default().semantic_weight;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (content, queries, floor, every_class) in [
+        (root.join("content"), root.join("tests/eval/queries.jsonl"), 0.95, true),
+        (root.join("tests/eval/holdout/content"), root.join("tests/eval/holdout/queries.jsonl"), 0.92, false),
+    ] {
+        let library = doumi::content::Library::load(&content).unwrap();
+        let queries = doumi::eval::read_queries(&queries).unwrap();
+        let report = doumi::eval::run_with(&library, &content, &queries, None, Some((model.clone(), weight))).unwrap();
+        let hybrid = report.overall.hybrid.as_ref().unwrap();
+        assert!(hybrid.recall_at_3 >= floor, "{}: hybrid Recall@3 {}", content.display(), hybrid.recall_at_3);
+        assert!(hybrid.recall_at_3 > report.overall.doumi.recall_at_3, "hybrid above lexical");
+        assert!(hybrid.no_answer_correct.unwrap() >= 0.9, "unanswerable flagged: {:?}", hybrid.no_answer_correct);
+        if every_class {
+            for (class, c) in &report.classes {
+                let (lexical, hybrid) = (&c.doumi, c.hybrid.as_ref().unwrap());
+                assert!(hybrid.recall_at_3 >= lexical.recall_at_3, "class {class}: hybrid {} < lexical {}", hybrid.recall_at_3, lexical.recall_at_3);
+            }
+        }
+    }
+}

@@ -291,8 +291,8 @@ impl Engine {
             // string as typed.
             let meant = suggestion.as_deref().unwrap_or(&query_text);
             let weight = fusion::dense_weight(&plan, lexical_confidence, stage.meaning.weight);
-            explanation.dense_weight = weight;
-            if weight > 0.0 {
+            if fusion::doubt(&plan, lexical_confidence) >= fusion::MIN_DOUBT && weight > 0.0 {
+                explanation.dense_weight = weight;
                 match stage.meaning.queries.embed(meant) {
                     Ok(vector) => {
                         explanation.embedded = Some(meant.to_string());

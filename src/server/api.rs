@@ -104,7 +104,9 @@ pub async fn search(State(state): State<AppState>, session: Session, params: Par
         category: params.text("category").filter(|c| !c.is_empty()).map(str::to_string),
         semantic: !params.flag("typing")?,
     };
-    let response = snapshot.engine.search(&request)?;
+    // Embedding a question takes tens of milliseconds of CPU: the worker
+    // hands its other connections to the rest of the runtime meanwhile.
+    let response = if request.semantic { tokio::task::block_in_place(|| snapshot.engine.search(&request))? } else { snapshot.engine.search(&request)? };
     if response.total == 0 {
         state.metrics.zero_result_searches.inc();
     }

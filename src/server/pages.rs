@@ -106,7 +106,8 @@ pub async fn home(State(state): State<AppState>, session: Session, params: Param
     if let Some(q) = &query {
         let mut request = SearchRequest::new(q.clone());
         request.limit = 10;
-        match snapshot.engine.search(&request) {
+        // Ranked by meaning too: see `api::search`.
+        match tokio::task::block_in_place(|| snapshot.engine.search(&request)) {
             Ok(response) => {
                 if let Some(log) = &state.query_log {
                     log.search(q, &response, &session.0, Source::Page);
@@ -184,7 +185,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>, para
     let mut related: Vec<Related> = Vec::new();
     let mut request = SearchRequest::new(article.title.clone());
     request.limit = 12;
-    if let Ok(response) = snapshot.engine.search(&request) {
+    if let Ok(response) = tokio::task::block_in_place(|| snapshot.engine.search(&request)) {
         for hit in response.hits {
             if hit.article_id != article.id && !related.iter().any(|r| r.url == format!("/articles/{}", hit.article_id)) {
                 related.push(Related { title: hit.article_title, url: format!("/articles/{}", hit.article_id) });
