@@ -178,6 +178,51 @@ fn phrasings_that_mean_the_same_join_one_gap_when_search_ranks_by_meaning() {
 }
 
 #[test]
+fn searches_that_look_like_formulas_are_text_in_the_csv_download() {
+    let mut log = Log::new();
+    let t = NOW - DAY;
+    let formulas = ["=cmd|' /C calc'!A0", "+SUM(1+1)", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1", "＝HYPERLINK(\"https://evil.example\")"];
+    for (i, q) in formulas.iter().enumerate() {
+        log.search(&format!("formula-{i}"), t + i as i64 * MINUTE, q, 0, 0.0, "");
+    }
+    let (report, _dir) = log.report("7d");
+    let csv = report.gaps_csv();
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let mut representatives = Vec::new();
+    for row in reader.records() {
+        let row = row.unwrap();
+        for cell in row.iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r', '＝']), "a live formula: {cell:?}");
+        }
+        representatives.push(row[1].to_string());
+    }
+    // The customer's text is kept, as text.
+    assert!(representatives.iter().any(|r| r == "'=cmd|' /C calc'!A0"), "{representatives:?}");
+    assert!(representatives.iter().any(|r| r == "'-2+3"), "{representatives:?}");
+}
+
+#[test]
+fn customer_text_in_the_markdown_report_is_text_not_markup() {
+    let mut log = Log::new();
+    let t = NOW - DAY;
+    let hostile = "[무료 쿠폰](https://evil.example) <img src=x onerror=alert(1)> **지금** | # 제목";
+    for i in 0..3 {
+        log.search(&format!("md-{i}"), t + i as i64 * MINUTE, hostile, 0, 0.0, "");
+    }
+    let (report, _dir) = log.report("7d");
+    let md = report.to_markdown();
+    let html = {
+        let mut out = String::new();
+        pulldown_cmark::html::push_html(&mut out, pulldown_cmark::Parser::new(&md));
+        out
+    };
+    assert!(!html.contains("<a href=\"https://evil.example"), "a live link: {html}");
+    assert!(!html.contains("<img"), "a live image: {html}");
+    assert!(!html.contains("<strong>지금"), "live emphasis: {html}");
+    assert!(html.contains("무료 쿠폰") && html.contains("evil.example"), "the text stays readable: {html}");
+}
+
+#[test]
 fn keystrokes_on_the_way_to_a_query_are_one_search_not_several() {
     let mut log = Log::new();
     let t = NOW - DAY;

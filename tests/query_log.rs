@@ -154,6 +154,65 @@ fn personal_data_in_queries_and_comments_never_reaches_the_database() {
 }
 
 #[test]
+fn personal_data_behind_odd_separators_spellings_and_widths_never_reaches_the_database() {
+    let hc = help_center();
+    let mut server = serve(&hc);
+    let raw = [
+        "850505 - 1987654",
+        "850505ㅡ1987654",
+        "850505–1987654",
+        "4111 - 1111 - 1111 - 1111",
+        "4111–1111–1111–1111",
+        "4111/1111/1111/1111",
+        "110 - 987 - 654321",
+        "110ㅡ987ㅡ654321",
+        "20241123 - 98765",
+        "010 - 9876 - 5432",
+        "010 . 9876 . 5432",
+        "010–9876–5432",
+        "010\u{2212}9876\u{2212}5432",
+        "010\u{2010}9876\u{2010}5432",
+        "010ㅡ9876ㅡ5432",
+        "010/9876/5432",
+        "010_9876_5432",
+        "010,9876,5432",
+        "010~9876~5432",
+        "O1O-9876-5432",
+        "010\t9876\t5432",
+        "010    9876    5432",
+        "０１０-９８７６-５４３２",
+        "공일공 구팔칠육 오사삼이",
+        "secret.kim @ naver.com",
+        "secretkim(at)naver.com",
+        "secretkim at naver dot com",
+        "secretkim골뱅이naver.com",
+        "김비밀@naver.com",
+        "secretkim@네이버.한국",
+        "secretkim@naver,com",
+        "secret.kim@naver.com010-9876-5432",
+    ];
+    let mut ids = Vec::new();
+    for value in raw {
+        let response = search_as(&server, "customer-pii2", &format!("환불 {value} 연락주세요"));
+        ids.push((response["query_id"].as_str().unwrap().to_string(), value));
+    }
+    for (id, value) in &ids {
+        let vote = event(&server, json!({"query_id": id, "type": "not_helpful", "article_id": "refund", "comment": format!("연락주세요{value}")}));
+        assert_eq!(vote.status, 202, "{}", vote.body);
+    }
+    server.stop();
+    let bytes = log_bytes(&hc);
+    for value in raw {
+        let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+        assert!(!contains(&bytes, value), "{value:?} is in the query log");
+        assert!(digits.len() < 9 || !contains(&bytes, &digits), "the digits of {value:?} are in the query log");
+    }
+    for local in ["secret.kim", "secretkim", "김비밀"] {
+        assert!(!contains(&bytes, local), "{local} is in the query log");
+    }
+}
+
+#[test]
 fn events_with_bad_bodies_get_4xx_json_errors() {
     let hc = help_center();
     let server = serve(&hc);

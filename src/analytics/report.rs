@@ -206,9 +206,9 @@ impl Report {
                 Some(c) => format!("{} ({:+.0}% vs {})", gap.trend.direction, c * 100.0, gap.trend.previous),
                 None => "new".to_string(),
             };
-            let _ = writeln!(md, "### {}. 「{}」 — {} searches, {} customers, {trend}\n", i + 1, gap.representative, gap.count, gap.sessions);
-            let _ = writeln!(md, "- **Action:** {}", gap.action);
-            let examples: Vec<String> = gap.examples.iter().map(|e| format!("{} ×{}", e.query, e.count)).collect();
+            let _ = writeln!(md, "### {}. 「{}」 — {} searches, {} customers, {trend}\n", i + 1, cell(&gap.representative), gap.count, gap.sessions);
+            let _ = writeln!(md, "- **Action:** {}", cell(&gap.action.to_string()));
+            let examples: Vec<String> = gap.examples.iter().map(|e| format!("{} ×{}", cell(&e.query), e.count)).collect();
             let _ = writeln!(md, "- Customers typed: {}", examples.join(" · "));
             let o = &gap.outcomes;
             let _ = writeln!(
@@ -218,7 +218,7 @@ impl Report {
             );
             match &gap.closest {
                 Some(c) => {
-                    let _ = writeln!(md, "- Closest entry today: [{}]({}) (`{}`, confidence {:.2})", c.title, c.url, c.id, c.confidence);
+                    let _ = writeln!(md, "- Closest entry today: [{}]({}) (`{}`, confidence {:.2})", cell(&c.title), c.url, c.id, c.confidence);
                 }
                 None => {
                     let _ = writeln!(md, "- Closest entry today: none");
@@ -307,12 +307,13 @@ impl Report {
                 examples.join(" | "),
                 g.recheck.as_ref().map_or_else(String::new, |r| r.answered_now.to_string()),
             ]);
-            let _ = writer.write_record(&row);
+            let _ = writer.write_record(row.iter().map(|cell| spreadsheet_safe(cell).into_owned()));
         }
         String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
     }
 
-    /// The per-day KPIs as a spreadsheet.
+    /// The per-day KPIs as a spreadsheet (dates and numbers only: nothing a
+    /// customer typed).
     pub fn daily_csv(&self) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
         let _ = writer.write_record([
@@ -343,8 +344,25 @@ impl Report {
     }
 }
 
+/// Customer text as Markdown text: every character Markdown or HTML would
+/// read as markup is escaped (`[link](…)`, `<img …>`, `**`, a `|` that would
+/// end a table cell, `#` that would start a heading) and line breaks and
+/// other control characters become spaces, so a search shows as typed and
+/// never as a link, an image or a new section.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '!' | '|' | '~' | '<' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '&' => out.push_str("&amp;"),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -437,5 +455,16 @@ mod tests {
         // 2026-11-22T15:30Z is already the 23rd in Seoul.
         let ms = OffsetDateTime::parse("2026-11-22T15:30:00Z", &time::format_description::well_known::Rfc3339).unwrap().unix_timestamp() * 1000;
         assert_eq!(day_of(ms), "2026-11-23");
+    }
+}
+
+/// A cell a spreadsheet will not run: customer text that begins like a
+/// formula (`=`, `+`, `-`, `@`, a tab or a carriage return, or their
+/// full-width forms) gets a leading `'`, as OWASP's CSV-injection guidance
+/// recommends, so Excel and LibreOffice show it as text.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}') => format!("'{cell}").into(),
+        _ => cell.into(),
     }
 }
