@@ -90,31 +90,33 @@ enum Command {
     /// Every setting can come from doumi.toml (or --config FILE), from the
     /// environment as DOUMI_<KEY>, or from a flag (flags win):
     ///
-    ///   addr                   HOST:PORT to listen on          127.0.0.1:7878
-    ///   content, index         folders (see above)             content, index
-    ///   admin_token            bearer token for the admin report (file or
-    ///                          DOUMI_ADMIN_TOKEN only, never a flag)
-    ///   rate_limit_per_minute  requests per minute per client IP, 0 = off   600
-    ///   cors_origins           origins allowed to call the API  ["*"]
-    ///   request_timeout_ms     longer requests get 408          10000
-    ///   max_body_bytes         larger bodies get 413            16384
-    ///   reload_debounce_ms     quiet time before applying edits 100
-    ///   log_format             text or json                     text
-    ///   query_log              SQLite query log          index/queries.sqlite3
-    ///   log_retention_days     query-log rows kept this long, 0 = forever  365
-    ///   order_number_pattern   regex of this shop's order numbers, masked
-    ///                          in the query log           (see README)
-    ///   search_cache_entries   answers remembered for repeated searches,
-    ///                          per index version, 0 = none          4096
-    ///   semantic               also rank the settled question by meaning
-    ///                          (embedding model), true or false     true
-    ///   model_dir              the multilingual-e5-small folder
-    ///                          (default ../shared/models/… beside the source)
-    ///   semantic_weight        most the ranking by meaning counts beside the
-    ///                          lexical one (1); less when that one is sure  1.5
-    ///   query_embedding_cache  query embeddings remembered, 0 = none   4096
+    ///   key                    what                                      default
+    ///   addr                   HOST:PORT to listen on                    127.0.0.1:7878
+    ///   content, index         folders (see doumi --help)                content, index
+    ///   admin_token            bearer token for the admin report         (none: report off)
+    ///                          (file or DOUMI_ADMIN_TOKEN, never a flag)
+    ///   rate_limit_per_minute  requests a minute per client IP, 0 = off 600
+    ///   cors_origins           origins allowed to call the API           ["*"]
+    ///   request_timeout_ms     longer requests get 408                   10000
+    ///   max_body_bytes         larger bodies get 413                     16384
+    ///   reload_debounce_ms     quiet time before applying edits          100
+    ///   log_format             text or json                              text
+    ///   query_log              SQLite query log                          index/queries.sqlite3
+    ///   log_retention_days     query-log rows kept this long, 0 = ever   365
+    ///   order_number_pattern   regex of this shop's order numbers,       (see README)
+    ///                          masked in the query log
+    ///   search_cache_entries   answers remembered for repeated searches, 4096
+    ///                          per index version, 0 = none
+    ///   semantic               also rank the settled question by         true
+    ///                          meaning (embedding model), true or false
+    ///   model_dir              the multilingual-e5-small folder          ../shared/models/…
+    ///                                                                    beside the source
+    ///   semantic_weight        most the ranking by meaning counts beside 1.5
+    ///                          the lexical one (1); less when it is sure
+    ///   query_embedding_cache  query embeddings remembered, 0 = none     4096
     ///
     /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
+    #[command(verbatim_doc_comment)]
     Serve(ServeArgs),
     /// Rebuild the search index from the content folder.
     ///
@@ -433,7 +435,8 @@ fn run_simulate(config: &Config, args: SimulateArgs) -> anyhow::Result<ExitCode>
 
 fn run_serve(config: Config) -> anyhow::Result<ExitCode> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("DOUMI_LOG").unwrap_or_else(|_| "info".into());
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr);
+    // Colour codes only for a person at a terminal, never into a log file.
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(io::stderr).with_ansi(io::stderr().is_terminal());
     match config.log_format {
         LogFormat::Json => logs.json().init(),
         LogFormat::Text => logs.init(),

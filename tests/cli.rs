@@ -226,3 +226,21 @@ fn a_corrupt_index_says_how_to_rebuild() {
     assert!(run.stderr.starts_with("doumi: search index at `index/search` cannot be opened ("), "{}", run.stderr);
     assert!(run.stderr.ends_with("); rebuild it with `doumi index`\n"), "{}", run.stderr);
 }
+
+#[test]
+fn serve_help_lists_every_setting_on_a_line_of_its_own_with_its_default() {
+    let hc = HelpCenter::new();
+    let run = hc.run(&["serve", "--help"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (key, default) in [
+        ("addr", "127.0.0.1:7878"),
+        ("rate_limit_per_minute", "600"),
+        ("search_cache_entries", "4096"),
+        ("semantic", "true"),
+        ("semantic_weight", "1.5"),
+        ("query_embedding_cache", "4096"),
+    ] {
+        let line = run.stdout.lines().find(|l| l.trim_start().starts_with(&format!("{key} "))).unwrap_or_else(|| panic!("no line for {key}:\n{}", run.stdout));
+        assert!(line.trim_end().ends_with(default), "{key}: {line:?}");
+    }
+}

@@ -138,6 +138,15 @@ fn responses_carry_a_request_id_and_are_compressed_on_request() {
     let answer = server.request("GET", "/api/search?q=x", &[("accept-encoding", "gzip")], None);
     assert!(answer.header("x-request-id").is_some_and(|id| id.len() >= 32));
     assert_eq!(answer.header("content-encoding"), Some("gzip"));
+    // A client's own plain id is kept, to follow a request across services;
+    // one that could forge fields in the text log is replaced.
+    let kept = server.request("GET", "/healthz", &[("x-request-id", "shop-req-1234_abcd")], None);
+    assert_eq!(kept.header("x-request-id"), Some("shop-req-1234_abcd"));
+    for forged in ["a\" admin=true level=error x=\"", "short", "id with spaces in it"] {
+        let answer = server.request("GET", "/healthz", &[("x-request-id", forged)], None);
+        let id = answer.header("x-request-id").unwrap();
+        assert!(id != forged && id.len() >= 32 && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'), "{forged:?} → {id:?}");
+    }
 }
 
 #[test]
@@ -482,4 +491,47 @@ fn a_server_left_alone_stops_checking_the_content_folder() {
         std::thread::sleep(Duration::from_millis(1000));
         syncs(s) == before
     });
+}
+
+#[test]
+fn the_log_written_to_a_file_or_pipe_has_no_colour_codes() {
+    let hc = small_help_center();
+    let log = hc.root().join("serve.log");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_doumi"));
+    command
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(hc.root())
+        .env("DOUMI_LOG", "info")
+        .env("DOUMI_SEMANTIC", "false")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap());
+    let mut server = util::Server::from_child(command.spawn().unwrap());
+    server.wait_ready();
+    server.get("/api/search?q=환불");
+    server.stop();
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("index ready"), "{text}");
+    assert!(!text.contains('\u{1b}'), "colour codes in the log: {text:?}");
+}
+
+#[test]
+fn pages_carry_a_content_policy_and_a_frame_ban_and_every_answer_nosniff() {
+    let hc = small_help_center();
+    let server = hc.serve(&[], &[]);
+    let page = server.get("/?q=환불");
+    assert_eq!(page.status, 200);
+    let policy = page.header("content-security-policy").unwrap_or_default().to_string();
+    assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert_eq!(page.header("x-frame-options"), Some("DENY"));
+    for path in ["/?q=환불", "/api/search?q=환불", "/widget.js", "/healthz"] {
+        let answer = server.get(path);
+        assert_eq!(answer.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(answer.header("referrer-policy"), Some("strict-origin-when-cross-origin"), "{path}");
+    }
+    // The widget is embedded on the shop's own pages: its script and the API
+    // carry no frame ban or page policy.
+    for path in ["/widget.js", "/api/search?q=환불"] {
+        let answer = server.get(path);
+        assert!(answer.header("x-frame-options").is_none() && answer.header("content-security-policy").is_none(), "{path}");
+    }
 }

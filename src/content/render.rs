@@ -16,9 +16,18 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         builder.add_tag_attributes(h, &["id"]);
     }
     builder.link_rel(Some("noopener noreferrer"));
-    builder.url_relative(ammonia::UrlRelative::PassThrough);
+    // `//evil.example` looks relative but leaves the site: written out as the
+    // https link it is, so nobody (and no link check) takes it for a page here.
+    builder.url_relative(ammonia::UrlRelative::Custom(Box::new(scheme_relative_as_https)));
     builder
 });
+
+fn scheme_relative_as_https(url: &str) -> Option<std::borrow::Cow<'_, str>> {
+    Some(match url.strip_prefix("//") {
+        Some(rest) => format!("https://{rest}").into(),
+        None => url.into(),
+    })
+}
 
 /// The article body as sanitized HTML; every `##` heading carries the anchor
 /// its search results link to.
@@ -48,6 +57,13 @@ mod tests {
         let text = format!("---\ntitle: 안내\ntype: faq\n---\n{body}");
         let source = SourceFile { path: "content/a.md".into(), stem: "a".into(), folder: None, text, fingerprint };
         Article::parse(&source).unwrap().0
+    }
+
+    #[test]
+    fn a_scheme_relative_link_is_written_out_as_the_external_link_it_is() {
+        let html = article_html(&article("## 링크\n\n[여기](//evil.example/x) 그리고 [환불](/articles/refund)\n"));
+        assert!(html.contains("href=\"https://evil.example/x\""), "{html}");
+        assert!(html.contains("href=\"/articles/refund\""), "{html}");
     }
 
     #[test]

@@ -18,6 +18,43 @@ use super::state::AppState;
 /// percent-encoded Hangul makes about 4.5 KB.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
 
+/// What the help center's own pages may load and who may frame them: its
+/// scripts and styles only (inline styles are used by the pages and the
+/// widget's shadow root), images from anywhere over HTTPS, never framed.
+const PAGE_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Headers every answer carries (no MIME sniffing, no full URLs leaked to
+/// other sites), and pages the content policy and a frame ban. The widget's
+/// script and the API carry no frame or content policy: they are used from
+/// the shop's own pages.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    let page = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    if page {
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_POLICY));
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    response
+}
+
+/// Drops a client's `x-request-id` unless it looks like an id (8–64 letters,
+/// digits, `-` or `_`): one is then generated, so a forged id cannot write
+/// `key=value` pairs, quotes or line breaks into the server's log.
+pub async fn plain_request_id(mut request: Request, next: Next) -> Response {
+    let forged = request.headers().get(super::REQUEST_ID_HEADER).is_some_and(|v| !is_plain_id(v.as_bytes()));
+    if forged {
+        request.headers_mut().remove(super::REQUEST_ID_HEADER);
+    }
+    next.run(request).await
+}
+
+fn is_plain_id(id: &[u8]) -> bool {
+    (8..=64).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+}
+
 /// Refuses a client IP over `rate_limit_per_minute` with 429 and `Retry-After`.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if let Some(limiter) = &state.limiter {

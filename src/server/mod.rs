@@ -41,7 +41,7 @@ use crate::config::Config;
 
 /// The header the widget sends its anonymous session id in.
 pub const SESSION_HEADER: &str = "x-doumi-session";
-const REQUEST_ID_HEADER: &str = "x-request-id";
+pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// Every route, with the middleware around them.
 pub fn router(state: AppState) -> Router {
@@ -85,6 +85,8 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(from_fn(middleware::plain_request_id))
+        .layer(from_fn(middleware::security_headers))
         .with_state(state)
 }
 
