@@ -12,22 +12,43 @@ fn bundled_entries() -> u64 {
     util::bundled_engine().entries()
 }
 
+/// Articles enough that `doumi index` takes a couple of seconds, so that
+/// every kill below lands in the middle of a build.
+const BULK_ARTICLES: usize = 1000;
+
+fn write_bulk(hc: &HelpCenter) {
+    for i in 0..BULK_ARTICLES {
+        let questions: String = (0..10).map(|q| format!("## 묶음 {i}의 질문 {q}은 무엇인가요?\n답변 {i}-{q}: 배송과 환불과 교환에 대한 안내입니다.\n\n")).collect();
+        hc.write(&format!("bulk/bulk-{i}.md"), format!("---\ntitle: 묶음 {i}\ntype: faq\n---\n{questions}"));
+    }
+}
+
 #[test]
 fn kill_9_during_doumi_index_leaves_an_index_the_next_start_serves() {
-    for delay_ms in [30, 150, 400, 900] {
+    // How long a whole build takes here; the kills land at shares of it.
+    let whole = HelpCenter::new();
+    util::copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &whole.content());
+    write_bulk(&whole);
+    let started = std::time::Instant::now();
+    assert_eq!(whole.run(&["index"]).code, 0);
+    let build_ms = started.elapsed().as_millis() as u64;
+    for delay_ms in [build_ms / 20, build_ms / 5, build_ms * 2 / 5, build_ms * 3 / 5] {
         let hc = HelpCenter::new();
         hc.write("old-refund.md", REFUND_FAQ);
         assert_eq!(hc.run(&["index"]).code, 0);
-        // Now the whole bundled help center, indexed and killed part way.
+        // Now the whole bundled help center and many more articles, indexed
+        // and killed part way.
         util::copy_tree(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content"), &hc.content());
+        write_bulk(&hc);
         let mut index = Command::new(env!("CARGO_BIN_EXE_doumi")).arg("index").env("DOUMI_SEMANTIC", "false").current_dir(hc.root()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
+        assert!(index.try_wait().unwrap().is_none(), "doumi index had already finished at {delay_ms} ms: the kill would test nothing");
         let _ = index.kill();
         let _ = index.wait();
         // The next start serves the old or the new index, then catches up.
         let server = hc.serve(&[], &[]);
         assert_eq!(server.search("환불")["hits"].as_array().map(|h| !h.is_empty()), Some(true), "after a kill at {delay_ms} ms");
-        let expected = bundled_entries() + 2;
+        let expected = bundled_entries() + 2 + 10 * BULK_ARTICLES as u64;
         let caught_up = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             server.eventually(Duration::from_secs(60), |s| s.get("/healthz").json()["entries"].as_u64() == Some(expected))
         }));
@@ -116,6 +137,8 @@ fn private_mounts_allowed() -> bool {
 /// A help center with the refund FAQ, when the disk tests can run here.
 fn refund_help_center_if_mounts_allowed() -> Option<HelpCenter> {
     if !private_mounts_allowed() {
+        // Under CI the disk tests must run: a skip there would pass silently.
+        assert!(std::env::var_os("CI").is_none(), "the disk tests need a private tmpfs (root, unshare -m, mount), which CI must allow");
         eprintln!("skipped: this machine does not allow a private tmpfs (unshare -m, mount)");
         return None;
     }
