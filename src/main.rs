@@ -385,10 +385,16 @@ fn run_report(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> {
         None => io::stdout().lock().write_all(text.as_bytes())?,
     }
     if let Some(dir) = &args.drafts {
-        let written = report::write_drafts(&built, dir)?;
+        let (written, failed) = report::write_drafts(&built, dir);
         eprintln!("wrote {} draft(s) to {}", written.len(), dir.display());
         for path in written {
             eprintln!("  {}", path.display());
+        }
+        for error in &failed {
+            eprintln!("doumi: {error}");
+        }
+        if !failed.is_empty() {
+            return Ok(ExitCode::from(1));
         }
     }
     Ok(ExitCode::SUCCESS)

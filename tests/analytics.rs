@@ -283,7 +283,8 @@ fn drafts_are_written_for_new_article_gaps_and_never_overwrite() {
     }
     let (report, _dir) = log.report("7d");
     let drafts = tempfile::tempdir().unwrap();
-    let written = report::write_drafts(&report, drafts.path()).unwrap();
+    let (written, failed) = report::write_drafts(&report, drafts.path());
+    assert!(failed.is_empty(), "{failed:?}");
     assert_eq!(written.len(), 1);
     let text = std::fs::read_to_string(&written[0]).unwrap();
     assert!(text.starts_with("---\ntitle: \"선물 포장\"\ntype: faq\ndraft: true\naliases: [\"선물포장\"]\n---\n"), "{text}");
@@ -292,9 +293,42 @@ fn drafts_are_written_for_new_article_gaps_and_never_overwrite() {
     let (article, _) = doumi::content::Article::parse(&doumi::content::SourceFile::read(drafts.path(), &written[0]).unwrap()).unwrap();
     assert!(article.draft);
     // Again: a second file, the first untouched.
-    let again = report::write_drafts(&report, drafts.path()).unwrap();
+    let (again, _) = report::write_drafts(&report, drafts.path());
     assert_ne!(again[0], written[0]);
     assert_eq!(std::fs::read_to_string(&written[0]).unwrap(), text);
+}
+
+#[test]
+fn customer_text_cannot_escape_a_draft_and_a_long_query_does_not_stop_the_others() {
+    let masker = doumi::analytics::Masker::default();
+    let hostile = "채용 공고 --> \n\n## 무료 쿠폰 받기\n\n[여기를 누르세요](https://evil.example)\n<!-- ";
+    // Logged the way the server logs it: one line, masked.
+    let logged = doumi::analytics::record::mask_query(&masker, hostile);
+    assert!(!logged.contains('\n'), "{logged:?}");
+    let long = "라이브 방송 일정 ".repeat(30) + "알려주세요";
+    let mut log = Log::new();
+    for i in 0..5 {
+        log.search(&format!("evil-{i}"), NOW - DAY, &logged, 0, 0.0, "");
+        // An old record, from before queries were kept to one line.
+        log.search(&format!("old-{i}"), NOW - DAY, "제휴 문의 -->\n## 가짜 질문\n<!--", 0, 0.0, "");
+        log.search(&format!("long-{i}"), NOW - DAY, &long, 0, 0.0, "");
+    }
+    let (report, _dir) = log.report("7d");
+    let drafts = tempfile::tempdir().unwrap();
+    let (written, failed) = report::write_drafts(&report, drafts.path());
+    assert!(failed.is_empty(), "{failed:?}");
+    assert_eq!(written.len(), 3, "{written:?}");
+    for path in &written {
+        let text = std::fs::read_to_string(path).unwrap();
+        let headings: Vec<&str> = text.lines().filter(|l| l.starts_with('#')).collect();
+        assert_eq!(headings.len(), 1, "one question per draft: {text}");
+        let body = text.splitn(3, "---\n").nth(2).unwrap();
+        assert_eq!(body.matches("-->").count(), 1, "the comment closes once, where doumi closes it: {text}");
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(body));
+        assert!(!html.contains("<a href"), "a live link: {html}");
+        assert!(path.file_name().unwrap().len() < 255, "{path:?}");
+    }
 }
 
 #[test]

@@ -101,6 +101,7 @@ impl SearchRecord {
 /// What the customer typed, masked. Full-width digits (０１０…) are masked
 /// after NFKC folds them, so no spelling of a number slips through.
 pub fn mask_query(masker: &Masker, raw: &str) -> String {
+    let raw = one_line(raw);
     let masked = masker.mask(raw.trim()).into_owned();
     let folded = Normalized::new(&masked).text;
     match masker.mask(&folded) {
@@ -110,9 +111,21 @@ pub fn mask_query(masker: &Masker, raw: &str) -> String {
     }
 }
 
+/// A query as one line: line breaks, tabs and other control characters
+/// become spaces. A search box sends one line; anything else is a script
+/// writing into reports and drafts that show customers' words.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(char::is_control) {
+        text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().into()
+    } else {
+        text.into()
+    }
+}
+
 /// The normalized query (NFKC, lowercase, single spaces), masked.
 pub fn normalized(masker: &Masker, raw: &str) -> String {
-    let folded = Normalized::new(raw).text;
+    let raw = one_line(raw);
+    let folded = Normalized::new(&raw).text;
     let single: Vec<&str> = folded.split_whitespace().collect();
     masker.mask(&single.join(" ")).into_owned()
 }

@@ -375,16 +375,26 @@ pub struct DraftError {
 /// Drafts written per report, at most.
 pub const DRAFTS: usize = 10;
 
+/// Longest file name of a draft, in characters before `.md`: Hangul takes
+/// three bytes a character, and file systems allow 255 bytes.
+const DRAFT_NAME_CHARS: usize = 60;
+
 /// Writes a draft article for each of the top gaps that need a new article:
 /// `draft: true` (never indexed), the representative as title and question,
 /// the customers' own phrasings as aliases. Existing files are never
-/// overwritten: a name already taken gets a number. Returns the paths written.
-pub fn write_drafts(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, DraftError> {
-    std::fs::create_dir_all(dir).map_err(|cause| DraftError { path: dir.to_path_buf(), cause })?;
+/// overwritten: a name already taken gets a number. A draft that cannot be
+/// written does not stop the others. Returns the paths written and the
+/// drafts that failed.
+pub fn write_drafts(report: &Report, dir: &Path) -> (Vec<PathBuf>, Vec<DraftError>) {
+    if let Err(cause) = std::fs::create_dir_all(dir) {
+        return (Vec::new(), vec![DraftError { path: dir.to_path_buf(), cause }]);
+    }
     let mut written = Vec::new();
+    let mut failed = Vec::new();
     for gap in report.gaps.iter().filter(|g| matches!(g.action, Action::WriteArticle { .. })).take(DRAFTS) {
-        let stem = crate::content::slugify(&gap.representative);
-        let stem = if stem.is_empty() { "draft".to_string() } else { stem };
+        let stem: String = crate::content::slugify(&gap.representative).chars().take(DRAFT_NAME_CHARS).collect();
+        let stem = stem.trim_end_matches('-');
+        let stem = if stem.is_empty() { "draft" } else { stem };
         let text = draft(gap, &report.period);
         let mut n = 1;
         loop {
@@ -393,16 +403,30 @@ pub fn write_drafts(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, DraftEr
             match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut file) => {
                     use std::io::Write;
-                    file.write_all(text.as_bytes()).map_err(|cause| DraftError { path: path.clone(), cause })?;
-                    written.push(path);
+                    match file.write_all(text.as_bytes()) {
+                        Ok(()) => written.push(path),
+                        Err(cause) => failed.push(DraftError { path, cause }),
+                    }
                     break;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
-                Err(cause) => return Err(DraftError { path, cause }),
+                Err(cause) => {
+                    failed.push(DraftError { path, cause });
+                    break;
+                }
             }
         }
     }
-    Ok(written)
+    (written, failed)
+}
+
+/// Text for inside an HTML comment: one line, and no `--`, which could end it.
+fn in_comment(text: &str) -> String {
+    let mut out = super::record::one_line(text).into_owned();
+    while out.contains("--") {
+        out = out.replace("--", "- -");
+    }
+    out
 }
 
 fn yaml_string(text: &str) -> String {
@@ -410,7 +434,7 @@ fn yaml_string(text: &str) -> String {
 }
 
 fn draft(gap: &Gap, period: &Window) -> String {
-    let title = gap.representative.trim().trim_end_matches(['?', '？']).to_string();
+    let title = super::record::one_line(&gap.representative).trim().trim_end_matches(['?', '？']).to_string();
     let mut out = String::from("---\n");
     let _ = writeln!(out, "title: {}", yaml_string(&title));
     out.push_str("type: faq\ndraft: true\n");
@@ -426,10 +450,12 @@ fn draft(gap: &Gap, period: &Window) -> String {
         gap.sessions,
         period.from,
         period.to,
-        gap.examples.iter().map(|e| e.query.as_str()).collect::<Vec<_>>().join(" · "),
-        gap.closest.as_ref().map_or_else(|| "none".to_string(), |c| format!("{} ({})", c.title, c.id)),
+        in_comment(&gap.examples.iter().map(|e| e.query.as_str()).collect::<Vec<_>>().join(" · ")),
+        in_comment(&gap.closest.as_ref().map_or_else(|| "none".to_string(), |c| format!("{} ({})", c.title, c.id))),
     );
-    let _ = writeln!(out, "## {title}?\n");
+    // The question is the customers' words, escaped so it stays one heading
+    // of plain text (no link, no markup).
+    let _ = writeln!(out, "## {}?\n", cell(&title));
     out
 }
 
