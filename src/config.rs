@@ -65,6 +65,18 @@ pub struct Config {
     pub semantic_weight: f32,
     /// Query embeddings remembered for questions asked again; 0 = none.
     pub query_embedding_cache: usize,
+    /// A client must send a request's headers within this long after
+    /// connecting or after its previous answer; a kept-alive connection left
+    /// idle longer is closed.
+    pub header_read_timeout_ms: u64,
+    /// Connections open at once from one client address; 0 = no cap.
+    pub max_connections_per_client: usize,
+    /// Connections open at once in all; 0 = the process's file descriptor
+    /// limit less what the index and the log need.
+    pub max_connections: usize,
+    /// After SIGTERM or Ctrl-C, requests in flight get this long to finish;
+    /// connections still open then are dropped.
+    pub shutdown_timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,12 +110,16 @@ impl Default for Config {
             model_dir: None,
             semantic_weight: 1.5,
             query_embedding_cache: 4096,
+            header_read_timeout_ms: 10_000,
+            max_connections_per_client: 64,
+            max_connections: 0,
+            shutdown_timeout_ms: 10_000,
         }
     }
 }
 
 /// Keys that `DOUMI_<KEY>` environment variables may set.
-const KEYS: [&str; 21] = [
+const KEYS: [&str; 25] = [
     "content",
     "index",
     "addr",
@@ -125,6 +141,10 @@ const KEYS: [&str; 21] = [
     "model_dir",
     "semantic_weight",
     "query_embedding_cache",
+    "header_read_timeout_ms",
+    "max_connections_per_client",
+    "max_connections",
+    "shutdown_timeout_ms",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -114,6 +114,15 @@ enum Command {
     ///   semantic_weight        most the ranking by meaning counts beside 1.5
     ///                          the lexical one (1); less when it is sure
     ///   query_embedding_cache  query embeddings remembered, 0 = none     4096
+    ///   header_read_timeout_ms a request's headers must arrive within    10000
+    ///                          this long; idle kept-alive connections
+    ///                          are closed after it
+    ///   max_connections_per_client  open connections per client IP,      64
+    ///                          0 = no cap
+    ///   max_connections        open connections in all, 0 = the file     0
+    ///                          descriptor limit less what doumi needs
+    ///   shutdown_timeout_ms    after SIGTERM, requests in flight finish  10000
+    ///                          within this, then connections are dropped
     ///
     /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
     #[command(verbatim_doc_comment)]

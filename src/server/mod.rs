@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod chart;
+mod connections;
 mod embedder;
 mod error;
 mod events;
@@ -125,14 +126,14 @@ pub async fn serve(config: Config) -> Result<(), ServeError> {
 pub async fn serve_on(listener: TcpListener, config: Config, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), ServeError> {
     let local = listener.local_addr()?;
     let content = config.content.clone();
+    let limits = connections::Limits::of(&config);
     let state = AppState::new(config);
     let reloader = Reloader::start(state.clone());
     let closing = state.clone();
     tracing::info!(addr = %local, content = %content.display(), "doumi listening");
     // Tests and scripts read the address from this line (the port may be 0).
     println!("doumi listening on http://{local}");
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    connections::serve(listener, router(state), limits, shutdown).await;
     tokio::task::spawn_blocking(move || {
         reloader.stop();
         // Every search and event accepted before the stop reaches the disk.
@@ -141,7 +142,7 @@ pub async fn serve_on(listener: TcpListener, config: Config, shutdown: impl Futu
     .await
     .ok();
     tracing::info!("doumi stopped");
-    served.map_err(ServeError::Io)
+    Ok(())
 }
 
 async fn shutdown_signal() {
