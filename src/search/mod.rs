@@ -189,6 +189,12 @@ impl Engine {
         self
     }
 
+    /// Whether answering `request` may embed the question (tens of
+    /// milliseconds of CPU), so a server can move it off its async workers.
+    pub fn may_embed(&self, request: &SearchRequest) -> bool {
+        request.semantic && self.dense.is_some()
+    }
+
     /// Entries of this generation that have a vector, when the dense stage is on.
     pub fn entries_with_meaning(&self) -> Option<usize> {
         self.dense.as_ref().map(|d| d.addresses.iter().filter(|a| a.is_some()).count())

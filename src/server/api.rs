@@ -106,7 +106,8 @@ pub async fn search(State(state): State<AppState>, session: Session, params: Par
     };
     // Embedding a question takes tens of milliseconds of CPU: the worker
     // hands its other connections to the rest of the runtime meanwhile.
-    let response = if request.semantic { tokio::task::block_in_place(|| snapshot.engine.search(&request))? } else { snapshot.engine.search(&request)? };
+    let engine = &snapshot.engine;
+    let response = if engine.may_embed(&request) { tokio::task::block_in_place(|| engine.search(&request))? } else { engine.search(&request)? };
     if response.total == 0 {
         state.metrics.zero_result_searches.inc();
     }

@@ -121,7 +121,11 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, shutdown:
             tracing::warn!(%peer, limit = limits.per_client, "too many connections from one client; refused");
             continue;
         };
-        let service = TowerToHyperService::new(app.clone().layer(axum::Extension(ConnectInfo::<SocketAddr>(peer))));
+        // The client's address, as axum's `ConnectInfo` extractor reads it.
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(app.clone(), move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            request
+        }));
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)

@@ -107,7 +107,9 @@ pub async fn home(State(state): State<AppState>, session: Session, params: Param
         let mut request = SearchRequest::new(q.clone());
         request.limit = 10;
         // Ranked by meaning too: see `api::search`.
-        match tokio::task::block_in_place(|| snapshot.engine.search(&request)) {
+        let engine = &snapshot.engine;
+        let searched = if engine.may_embed(&request) { tokio::task::block_in_place(|| engine.search(&request)) } else { engine.search(&request) };
+        match searched {
             Ok(response) => {
                 if let Some(log) = &state.query_log {
                     log.search(q, &response, &session.0, Source::Page);
@@ -185,7 +187,9 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>, para
     let mut related: Vec<Related> = Vec::new();
     let mut request = SearchRequest::new(article.title.clone());
     request.limit = 12;
-    if let Ok(response) = tokio::task::block_in_place(|| snapshot.engine.search(&request)) {
+    let engine = &snapshot.engine;
+    let searched = if engine.may_embed(&request) { tokio::task::block_in_place(|| engine.search(&request)) } else { engine.search(&request) };
+    if let Ok(response) = searched {
         for hit in response.hits {
             if hit.article_id != article.id && !related.iter().any(|r| r.url == format!("/articles/{}", hit.article_id)) {
                 related.push(Related { title: hit.article_title, url: format!("/articles/{}", hit.article_id) });

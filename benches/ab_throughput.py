@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Two doumi binaries under the same HTTP load, alternating in one run: what a
+change costs in search throughput.
+
+    python3 benches/ab_throughput.py BEFORE_BINARY AFTER_BINARY [CONTENT_DIR]
+                                     [--runs 5] [--seconds 10]
+
+For each run, each binary in turn: a fresh `doumi serve` (the ranking by
+meaning off, no rate limit) on CONTENT_DIR (default content/), wrk with
+concurrency 32 on /api/search cycling through the 314 labelled queries of
+tests/eval (as benches/scale.py does) and then on /healthz. Prints requests per
+second per run, the medians, and after/before as a ratio of medians.
+"""
+
+import argparse
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from scale import QUERIES, ROOT, WRK_SCRIPT, stop, wrk  # noqa: E402
+
+
+def start(binary, content, index, env):
+    server = subprocess.Popen([binary, "--content", content, "--index", index, "serve", "--addr", "127.0.0.1:0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    base = server.stdout.readline().strip().removeprefix("doumi listening on ")
+    while True:
+        try:
+            if urllib.request.urlopen(base + "/healthz").status == 200:
+                return server, base
+        except Exception:
+            time.sleep(0.01)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("before")
+    parser.add_argument("after")
+    parser.add_argument("content", nargs="?", default=str(ROOT / "content"))
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    env = dict(os.environ, DOUMI_LOG="warn", DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_SEMANTIC="false")
+    results = {"before": {"search": [], "healthz": []}, "after": {"search": [], "healthz": []}}
+    with tempfile.TemporaryDirectory() as scratch:
+        lua = pathlib.Path(scratch) / "queries.lua"
+        lua.write_text(WRK_SCRIPT % ",".join('"%s"' % urllib.parse.quote(q) for q in QUERIES))
+        for run in range(args.runs):
+            for name in ["before", "after"]:
+                index = pathlib.Path(scratch) / f"index-{name}"
+                run_env = dict(env, DOUMI_QUERY_LOG=str(index / "queries.sqlite3"))
+                server, base = start(getattr(args, name), args.content, str(index), run_env)
+                search = wrk(base + "/api/search", args.seconds, str(lua))
+                health = wrk(base + "/healthz", args.seconds)
+                stop(server)
+                results[name]["search"].append(search[0])
+                results[name]["healthz"].append(health[0])
+                print(f"run {run + 1} {name}: search {search[0]:.0f}/s (non-2xx {search[3]}), healthz {health[0]:.0f}/s", file=sys.stderr)
+    print("| binary | /api/search req/s (median) | /healthz req/s (median) | runs |")
+    print("| --- | ---: | ---: | --- |")
+    for name in ["before", "after"]:
+        r = results[name]
+        print(f"| {name} | {statistics.median(r['search']):.0f} | {statistics.median(r['healthz']):.0f} | "
+              + ", ".join(f"{x:.0f}" for x in r["search"]) + " |")
+    ratio = statistics.median(results["after"]["search"]) / statistics.median(results["before"]["search"])
+    print(f"after / before, /api/search: {ratio:.3f}")
+
+
+if __name__ == "__main__":
+    main()
