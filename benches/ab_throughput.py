@@ -16,27 +16,12 @@ import argparse
 import os
 import pathlib
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from scale import QUERIES, ROOT, WRK_SCRIPT, stop, wrk  # noqa: E402
-
-
-def start(binary, content, index, env):
-    server = subprocess.Popen([binary, "--content", content, "--index", index, "serve", "--addr", "127.0.0.1:0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    base = server.stdout.readline().strip().removeprefix("doumi listening on ")
-    while True:
-        try:
-            if urllib.request.urlopen(base + "/healthz").status == 200:
-                return server, base
-        except Exception:
-            time.sleep(0.01)
+from scale import QUERIES, ROOT, WRK_SCRIPT, start, stop, wrk  # noqa: E402
 
 
 def main():
@@ -56,7 +41,7 @@ def main():
             for name in ["before", "after"]:
                 index = pathlib.Path(scratch) / f"index-{name}"
                 run_env = dict(env, DOUMI_QUERY_LOG=str(index / "queries.sqlite3"))
-                server, base = start(getattr(args, name), args.content, str(index), run_env)
+                server, base, _ = start(args.content, str(index), run_env, binary=getattr(args, name))
                 search = wrk(base + "/api/search", args.seconds, str(lua))
                 health = wrk(base + "/healthz", args.seconds)
                 stop(server)

@@ -69,10 +69,10 @@ def wrk(url, seconds, script=None):
     return rps, pct.get("50"), pct.get("99"), int(errors.group(1)) if errors else 0, requests
 
 
-def start(content, index, env):
+def start(content, index, env, binary=DOUMI):
     """Starts `doumi serve`; returns the process, its base URL and the start-up time."""
     started = time.monotonic()
-    server = subprocess.Popen([DOUMI, "--content", content, "--index", index, "serve", "--addr", "127.0.0.1:0"],
+    server = subprocess.Popen([binary, "--content", content, "--index", index, "serve", "--addr", "127.0.0.1:0"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
     base = server.stdout.readline().strip().removeprefix("doumi listening on ")
     while True:
