@@ -298,3 +298,27 @@ fn kill_9_during_heavy_logging_keeps_every_committed_record_and_a_sound_file() {
     let (searches, _) = store.counts().unwrap();
     assert!(searches >= 200, "{searches}");
 }
+
+#[test]
+fn a_derived_session_is_keyed_with_a_secret_no_one_else_holds() {
+    let hc = help_center();
+    let sessions = |hc: &HelpCenter| -> u64 {
+        let run = hc.run(&["report", "--format", "json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.json()["kpis"]["sessions"].as_u64().unwrap()
+    };
+    // The same client (address and browser) without a session header, twice
+    // on one server: one session.
+    let mut server = serve(&hc);
+    for q in ["환불", "환불 언제"] {
+        assert_eq!(server.request("GET", &format!("/api/search?q={}", encode(q)), &[("user-agent", "Firefox/130")], None).status, 200);
+    }
+    server.stop();
+    assert_eq!(sessions(&hc), 1);
+    // A restarted server holds another secret: a derived id cannot be
+    // recomputed from the address by anyone, the server after a restart included.
+    let mut server = serve(&hc);
+    assert_eq!(server.request("GET", &format!("/api/search?q={}", encode("환불")), &[("user-agent", "Firefox/130")], None).status, 200);
+    server.stop();
+    assert_eq!(sessions(&hc), 2);
+}

@@ -193,18 +193,49 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// The anonymous session of a client that sent none: a keyed hash of its
-/// address and browser, which changes every day so it cannot follow a
-/// person across days, and from which neither can be read back.
-pub fn derived_session(client: &str, user_agent: &str, at_ms: i64) -> String {
-    let day = at_ms.div_euclid(86_400_000);
-    let mut hasher = blake3::Hasher::new_derive_key("doumi anonymous session v1");
+/// The anonymous session of a client that sent none: a hash of its address
+/// and browser keyed with `key`, a secret of the day (see
+/// [`SessionKey`]). Without the key nobody can try the addresses (IPv4 has
+/// only 2³² of them) to find whose session an id is; the key is never
+/// stored, so once the day is over not even this server can.
+pub fn derived_session(client: &str, user_agent: &str, key: &[u8; 32]) -> String {
+    let mut hasher = blake3::Hasher::new_keyed(key);
     hasher.update(client.as_bytes());
     hasher.update(&[0]);
     hasher.update(user_agent.as_bytes());
-    hasher.update(&day.to_le_bytes());
     let hash = hasher.finalize();
     format!("d-{}", &hash.to_hex()[..24])
+}
+
+/// The secret that derived sessions are keyed with: random, held in memory
+/// only, replaced with a new one at each UTC day, so a session cannot follow
+/// a person across days.
+#[derive(Debug, Default)]
+pub struct SessionKey(std::sync::Mutex<Option<(i64, [u8; 32])>>);
+
+impl SessionKey {
+    /// The key of the day `at_ms` falls in (a new one when the day changed).
+    pub fn of_day(&self, at_ms: i64) -> [u8; 32] {
+        let day = at_ms.div_euclid(86_400_000);
+        let mut current = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        match *current {
+            Some((d, key)) if d == day => key,
+            _ => {
+                let key = random_key();
+                *current = Some((day, key));
+                key
+            }
+        }
+    }
+}
+
+/// 32 bytes from the operating system's random source (two version-4 UUIDs:
+/// 244 random bits).
+fn random_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key
 }
 
 /// Whether a client-sent session id is acceptable: 8–64 characters of
@@ -218,13 +249,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn derived_sessions_are_stable_within_a_day_and_differ_across_days_and_clients() {
+    fn derived_sessions_are_stable_within_a_day_and_differ_across_days_clients_and_keys() {
+        let keys = SessionKey::default();
         let day = 1_700_000_000_000;
-        let a = derived_session("127.0.0.1", "Firefox", day);
-        assert_eq!(a, derived_session("127.0.0.1", "Firefox", day + 1000));
-        assert_ne!(a, derived_session("127.0.0.2", "Firefox", day));
-        assert_ne!(a, derived_session("127.0.0.1", "Firefox", day + 86_400_000));
-        assert!(!a.contains("127"));
+        let key = keys.of_day(day);
+        assert_eq!(key, keys.of_day(day + 1000), "one key a day");
+        let a = derived_session("127.0.0.1", "Firefox", &key);
+        assert_eq!(a, derived_session("127.0.0.1", "Firefox", &keys.of_day(day + 1000)));
+        assert_ne!(a, derived_session("127.0.0.2", "Firefox", &key));
+        assert_ne!(a, derived_session("127.0.0.1", "Firefox", &keys.of_day(day + 86_400_000)), "a new key the next day");
+        // Another server, or anyone without the key, derives something else.
+        assert_ne!(a, derived_session("127.0.0.1", "Firefox", &SessionKey::default().of_day(day)));
     }
 
     #[test]

@@ -9,14 +9,15 @@ use axum::http::request::Parts;
 
 use super::SESSION_HEADER;
 use super::error::ApiError;
+use super::state::AppState;
 use crate::analytics::record::{derived_session, is_valid_session, now_ms};
 
 pub struct Session(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for Session {
+impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Session, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Session, ApiError> {
         if let Some(value) = parts.headers.get(SESSION_HEADER) {
             return match value.to_str() {
                 Ok(id) if is_valid_session(id) => Ok(Session(id.to_string())),
@@ -27,7 +28,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
         }
         let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(String::new, |c| c.0.ip().to_string());
         let agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        Ok(Session(derived_session(&client, agent, now_ms())))
+        Ok(Session(derived_session(&client, agent, &state.session_key.of_day(now_ms()))))
     }
 }
 

@@ -54,6 +54,8 @@ pub struct AppState {
     /// loaded and the entries embedded; every published engine uses them.
     pub meaning: Arc<ArcSwapOption<Meaning>>,
     pub semantic: Arc<std::sync::Mutex<SemanticStatus>>,
+    /// The secret of the day that anonymous sessions are derived with.
+    pub session_key: Arc<crate::analytics::record::SessionKey>,
 }
 
 impl AppState {
@@ -79,6 +81,7 @@ impl AppState {
             started: Instant::now(),
             meaning: Arc::new(ArcSwapOption::empty()),
             semantic: Arc::new(std::sync::Mutex::new(SemanticStatus::off())),
+            session_key: Arc::default(),
         }
     }
 
