@@ -49,7 +49,17 @@ pub const SAME_QUESTION: f32 = 0.94;
 /// BENCHMARKS.md "Meaning" for the dev set's labelled pairs above it.
 pub const ASKED_TWICE: f32 = 0.98;
 
-/// Cosine similarity of two L2-normalised vectors: their dot product.
+/// Cosine similarity of two L2-normalised vectors: their dot product, summed
+/// in eight lanes so the compiler can use vector instructions (one running
+/// sum cannot be reordered, and ran three times slower).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let (chunks_a, chunks_b) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = chunks_a.remainder().iter().zip(chunks_b.remainder()).map(|(x, y)| x * y).sum();
+    let mut lanes = [0.0f32; 8];
+    for (x, y) in chunks_a.zip(chunks_b) {
+        for i in 0..8 {
+            lanes[i] += x[i] * y[i];
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
