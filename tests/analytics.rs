@@ -246,11 +246,24 @@ fn reworded_searches_are_mined_as_synonym_and_alias_suggestions() {
         let q = log.search(&s, t + MINUTE, "적립금 쓰는 법", 3, 0.9, "coupons-points#a");
         log.event(&q, &s, t + 2 * MINUTE, EventKind::Click, Some("coupons-points"));
     }
-    let s = "s9";
-    log.search(s, t, "돈이 안 들어왔어요", 2, 0.2, "x");
-    let q = log.search(s, t + MINUTE, "환불 언제 되나요", 3, 0.9, "refund#when");
-    log.event(&q, s, t + 2 * MINUTE, EventKind::Click, Some("refund"));
+    for s in ["s8", "s9"] {
+        log.search(s, t, "돈이 안 들어왔어요", 2, 0.2, "x");
+        let q = log.search(s, t + MINUTE, "환불 언제 되나요", 3, 0.9, "refund#when");
+        log.event(&q, s, t + 2 * MINUTE, EventKind::Click, Some("refund"));
+    }
+    // One customer's rewording, and rewordings carrying markup, however
+    // many: never suggested.
+    log.search("lone", t, "배송비 누가 내요", 2, 0.2, "x");
+    let q = log.search("lone", t + MINUTE, "반품 배송비", 3, 0.9, "returns#fee");
+    log.event(&q, "lone", t + 2 * MINUTE, EventKind::Click, Some("returns"));
+    for i in 0..3 {
+        let s = format!("fake-{i}");
+        log.search(&s, t, "<img src=x onerror=alert(1)> 환불", 2, 0.2, "x");
+        let q = log.search(&s, t + MINUTE, "환불 언제 되나요", 3, 0.9, "refund#when");
+        log.event(&q, &s, t + 2 * MINUTE, EventKind::Click, Some("refund"));
+    }
     let (report, _dir) = log.report("7d");
+    assert!(!report.reformulations.iter().any(|r| r.from.contains("배송비 누가") || r.from.contains("<img")), "{:#?}", report.reformulations);
     let first = &report.reformulations[0];
     assert_eq!((first.from.as_str(), first.to.as_str(), first.count), ("적금 쓰는 법", "적립금 쓰는 법", 3));
     assert_eq!(first.suggestion.to_string(), "add the synonym 적금 => 적립금");

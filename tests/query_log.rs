@@ -322,3 +322,17 @@ fn a_derived_session_is_keyed_with_a_secret_no_one_else_holds() {
     server.stop();
     assert_eq!(sessions(&hc), 2);
 }
+
+#[test]
+fn head_requests_and_other_sites_loading_a_search_as_an_image_are_not_logged() {
+    let hc = help_center();
+    let mut server = serve(&hc);
+    assert_eq!(server.request("HEAD", "/api/search?q=%ED%99%98%EB%B6%88", &[], None).status, 200);
+    assert_eq!(server.request("GET", "/?q=%ED%99%98%EB%B6%88", &[("sec-fetch-dest", "image"), ("sec-fetch-site", "cross-site")], None).status, 200);
+    assert_eq!(server.request("GET", "/api/search?q=%ED%99%98%EB%B6%88", &[("sec-fetch-dest", "script")], None).status, 200);
+    // A customer's own search is.
+    assert_eq!(server.request("GET", "/?q=%ED%99%98%EB%B6%88", &[("sec-fetch-dest", "document")], None).status, 200);
+    server.stop();
+    let run = hc.run(&["report", "--format", "json"]);
+    assert_eq!(run.json()["kpis"]["searches"], 1, "{}", run.stdout);
+}

@@ -540,11 +540,25 @@ fn action(
     }
 }
 
+/// Customers (sessions) who must have reworded a search the same way before
+/// it is suggested as a synonym or an alias: one person, or one script, does
+/// not write the help center's dictionary.
+pub const MIN_REWORDING_CUSTOMERS: usize = 2;
+
+/// Whether a wording could be markup once it reaches an article or a
+/// dictionary: brackets, angle brackets, backticks, emphasis, pipes, braces,
+/// or control characters. Customers do not type these into a search box.
+fn looks_like_markup(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() || matches!(c, '<' | '>' | '[' | ']' | '(' | ')' | '`' | '*' | '|' | '{' | '}' | '#' | '='))
+}
+
 /// Failed searches that a reworded search in the same session answered,
 /// aggregated, with the dictionary change each suggests: a synonym when the
-/// two differ by one word, otherwise an alias on the article found.
+/// two differ by one word, otherwise an alias on the article found. Only
+/// rewordings made by [`MIN_REWORDING_CUSTOMERS`] customers or more, and
+/// free of markup, are suggested.
 pub fn reformulations(engine: &Engine, outcomes: &[Outcome]) -> Vec<Reformulation> {
-    let mut pairs: BTreeMap<(String, String, String), (String, String, usize)> = BTreeMap::new();
+    let mut pairs: BTreeMap<(String, String, String), (String, String, usize, HashSet<&str>)> = BTreeMap::new();
     for o in outcomes.iter().filter(|o| !o.fragment) {
         let Some(j) = o.reformulated_as else { continue };
         let Some(article) = outcomes[j].clicked.or_else(|| outcomes[j].logged.events.iter().find_map(|e| e.article_id.as_deref())) else {
@@ -552,12 +566,14 @@ pub fn reformulations(engine: &Engine, outcomes: &[Outcome]) -> Vec<Reformulatio
         };
         let (from, to) = (&o.logged.search, &outcomes[j].logged.search);
         let key = (compact(&from.normalized), compact(&to.normalized), article.to_string());
-        let entry = pairs.entry(key).or_insert_with(|| (from.query.trim().to_string(), to.query.trim().to_string(), 0));
+        let entry = pairs.entry(key).or_insert_with(|| (from.query.trim().to_string(), to.query.trim().to_string(), 0, HashSet::new()));
         entry.2 += 1;
+        entry.3.insert(from.session.as_str());
     }
     let mut out: Vec<Reformulation> = pairs
         .into_iter()
-        .map(|((_, _, article_id), (from, to, count))| {
+        .filter(|(_, (from, to, _, customers))| customers.len() >= MIN_REWORDING_CUSTOMERS && !looks_like_markup(from) && !looks_like_markup(to))
+        .map(|((_, _, article_id), (from, to, count, _))| {
             let (a, b) = (words(engine, &from), words(engine, &to));
             let only_a: Vec<&Word> = a.iter().filter(|w| !w.matches(&b)).collect();
             let only_b: Vec<&Word> = b.iter().filter(|w| !w.matches(&a)).collect();

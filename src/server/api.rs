@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::ApiError;
-use super::session::Session;
+use super::session::{Loggable, Session};
 use crate::analytics::Source;
 use super::state::AppState;
 use crate::content::{ArticleKind, article_html};
@@ -90,7 +90,7 @@ pub(super) fn truncate(raw: &str) -> String {
         (status = 503, description = "The index is still loading", body = super::error::ErrorBody),
     )
 )]
-pub async fn search(State(state): State<AppState>, session: Session, params: Params) -> Result<Json<SearchResponse>, ApiError> {
+pub async fn search(State(state): State<AppState>, session: Session, loggable: Loggable, params: Params) -> Result<Json<SearchResponse>, ApiError> {
     let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
     let source = match params.text("source") {
         None | Some("") => Source::Api,
@@ -114,7 +114,7 @@ pub async fn search(State(state): State<AppState>, session: Session, params: Par
     if response.ranked_by_meaning {
         state.metrics.searches_ranked_by_meaning.inc();
     }
-    if let Some(log) = &state.query_log {
+    if let Some(log) = state.query_log.as_ref().filter(|_| loggable.0) {
         // Never waits: a full log drops the record and counts it.
         log.search(&request.q, &response, &session.0, source);
     }

@@ -17,7 +17,7 @@ use super::admin::{build_report, same_token};
 use super::api::Params;
 use super::chart::daily_chart;
 use super::error::ApiError;
-use super::session::{Session, session_of_search};
+use super::session::{Loggable, Session, session_of_search};
 use super::state::AppState;
 use crate::analytics::record::now_ms;
 use crate::analytics::report::{Since, percent};
@@ -98,7 +98,7 @@ struct Category {
 }
 
 /// `/` and `/?q=`: search, the most read articles, every category.
-pub async fn home(State(state): State<AppState>, session: Session, params: Params) -> Response {
+pub async fn home(State(state): State<AppState>, session: Session, loggable: Loggable, params: Params) -> Response {
     let Some(snapshot) = state.current() else { return not_ready() };
     let query = params.text("q").map(str::trim).filter(|q| !q.is_empty()).map(str::to_string);
     let mut results = None;
@@ -111,7 +111,7 @@ pub async fn home(State(state): State<AppState>, session: Session, params: Param
         let searched = if engine.may_embed(&request) { tokio::task::block_in_place(|| engine.search(&request)) } else { engine.search(&request) };
         match searched {
             Ok(response) => {
-                if let Some(log) = &state.query_log {
+                if let Some(log) = state.query_log.as_ref().filter(|_| loggable.0) {
                     log.search(q, &response, &session.0, Source::Page);
                 }
                 results = Some(response);

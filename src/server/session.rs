@@ -14,6 +14,22 @@ use crate::analytics::record::{derived_session, is_valid_session, now_ms};
 
 pub struct Session(pub String);
 
+/// Whether a search request is a customer searching, worth a line in the
+/// query log: not a `HEAD` (no one reads its answer), and not a page of
+/// another site loading the URL as an image, a script or a style, which
+/// browsers say in `Sec-Fetch-Dest` (an `<img src="…/?q=…">` would otherwise
+/// log searches on anyone's behalf).
+pub struct Loggable(pub bool);
+
+impl<S: Send + Sync> FromRequestParts<S> for Loggable {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Loggable, Self::Rejection> {
+        let embedded = parts.headers.get("sec-fetch-dest").is_some_and(|d| matches!(d.as_bytes(), b"image" | b"script" | b"style" | b"font" | b"audio" | b"video" | b"object" | b"embed"));
+        Ok(Loggable(parts.method != axum::http::Method::HEAD && !embedded))
+    }
+}
+
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
