@@ -228,7 +228,9 @@ fn keystrokes_on_the_way_to_a_query_are_one_search_not_several() {
     let t = NOW - DAY;
     log.search("s1", t, "회원가", 3, 0.3, "signup#a");
     log.search("s1", t + 400, "회원가ㅇ", 3, 0.3, "signup#a");
-    let q = log.search("s1", t + 900, "회원가입", 5, 0.9, "signup#a");
+    log.search("s1", t + 900, "회원가입", 5, 0.9, "signup#a");
+    // The widget asks the settled question again, ranked by meaning too.
+    let q = log.search("s1", t + 1500, "회원가입", 5, 0.9, "signup#a");
     log.event(&q, "s1", t + MINUTE, EventKind::Click, Some("signup-guide"));
     let (report, _dir) = log.report("7d");
     assert_eq!(report.kpis.searches, 1);

@@ -98,7 +98,9 @@ pub fn compact(query: &str) -> String {
 /// of the other's.
 fn is_typing_state(earlier: &str, later: &str) -> bool {
     let (a, b) = (keystrokes(earlier), keystrokes(later));
-    !a.is_empty() && !b.is_empty() && a != b && (b.starts_with(&a) || a.starts_with(&b))
+    // The same text again counts too: the widget asks the settled question
+    // once more (ranked by meaning) after the keystroke that typed it.
+    !a.is_empty() && !b.is_empty() && (b.starts_with(&a) || a.starts_with(&b))
 }
 
 /// The outcome of every search in `period`, in the period's order.
