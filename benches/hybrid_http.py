@@ -26,7 +26,6 @@ import os
 import pathlib
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,8 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from scale import DOUMI, ROOT, rss_kib, stop, wrk  # noqa: E402
+import scale  # noqa: E402
+from scale import ROOT, rss_kib, stop, wrk  # noqa: E402
 
 WRK_SCRIPT = """
 local queries = {%s}
@@ -58,19 +58,15 @@ def searches(base):
 
 
 def start(content, index, env):
-    server = subprocess.Popen([DOUMI, "--content", content, "--index", index, "serve", "--addr", "127.0.0.1:0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    base = server.stdout.readline().strip().removeprefix("doumi listening on ")
-    # Ready when every entry is embedded: the first run embeds them all.
+    """`doumi serve` (scale.py's start), once every entry is embedded: the
+    first run embeds them all."""
+    server, base, _ = scale.start(content, index, env)
     while True:
-        try:
-            health = json.loads(urllib.request.urlopen(base + "/healthz").read())
-            if health["semantic"]["status"] == "ready" and health["semantic"]["entries"] == health["entries"]:
-                return server, base
-            if health["semantic"]["status"] == "unavailable":
-                sys.exit("the embedding model is unavailable: " + health["semantic"].get("message", ""))
-        except (urllib.error.URLError, ConnectionError):
-            pass  # not listening yet, or 503 while the index loads
+        health = json.loads(urllib.request.urlopen(base + "/healthz").read())
+        if health["semantic"]["status"] == "ready" and health["semantic"]["entries"] == health["entries"]:
+            return server, base
+        if health["semantic"]["status"] == "unavailable":
+            sys.exit("the embedding model is unavailable: " + health["semantic"].get("message", ""))
         time.sleep(0.2)
 
 

@@ -344,6 +344,17 @@ impl Report {
     }
 }
 
+/// A cell a spreadsheet will not run: customer text that begins like a
+/// formula (`=`, `+`, `-`, `@`, a tab or a carriage return, or their
+/// full-width forms) gets a leading `'`, as OWASP's CSV-injection guidance
+/// recommends, so Excel and LibreOffice show it as text.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
 /// Customer text as Markdown text: every character Markdown or HTML would
 /// read as markup is escaped (`[link](…)`, `<img …>`, `**`, a `|` that would
 /// end a table cell, `#` that would start a heading) and line breaks and
@@ -481,16 +492,5 @@ mod tests {
         // 2026-11-22T15:30Z is already the 23rd in Seoul.
         let ms = OffsetDateTime::parse("2026-11-22T15:30:00Z", &time::format_description::well_known::Rfc3339).unwrap().unix_timestamp() * 1000;
         assert_eq!(day_of(ms), "2026-11-23");
-    }
-}
-
-/// A cell a spreadsheet will not run: customer text that begins like a
-/// formula (`=`, `+`, `-`, `@`, a tab or a carriage return, or their
-/// full-width forms) gets a leading `'`, as OWASP's CSV-injection guidance
-/// recommends, so Excel and LibreOffice show it as text.
-pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}') => format!("'{cell}").into(),
-        _ => cell.into(),
     }
 }

@@ -195,11 +195,6 @@ impl Engine {
         request.semantic && self.dense.is_some()
     }
 
-    /// Entries of this generation that have a vector, when the dense stage is on.
-    pub fn entries_with_meaning(&self) -> Option<usize> {
-        self.dense.as_ref().map(|d| d.addresses.iter().filter(|a| a.is_some()).count())
-    }
-
     /// The embeddings of `texts` as customers' questions, when this engine
     /// ranks by meaning and the model embeds them.
     pub fn embed_questions(&self, texts: &[String]) -> Option<Vec<Arc<[f32]>>> {

@@ -19,8 +19,7 @@ use candle_nn::{Embedding, LayerNorm, VarBuilder, embedding, layer_norm};
 use candle_transformers::models::bert::Config;
 
 /// How the encoder's linear layers hold their weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Precision {
     /// 32-bit floats: exactly candle's `bert` model.
     #[default]

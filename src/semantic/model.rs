@@ -36,7 +36,6 @@ pub enum SemanticError {
 pub struct Model {
     encoder: Encoder,
     tokenizer: Tokenizer,
-    dir: PathBuf,
     /// Tells this model's vectors from another's (see `fingerprint`).
     fingerprint: [u8; 32],
 }
@@ -72,18 +71,13 @@ impl Model {
         let weights = unsafe { VarBuilder::from_mmaped_safetensors(&[dir.join("model.safetensors")], DType::F32, &Device::Cpu) }
             .map_err(|e| unreadable(format!("model.safetensors: {e}")))?;
         let encoder = Encoder::load(weights, &config, precision).map_err(|e| unreadable(format!("model.safetensors: {e}")))?;
-        Ok(Model { encoder, tokenizer, dir: dir.to_path_buf(), fingerprint })
+        Ok(Model { encoder, tokenizer, fingerprint })
     }
 
     /// A hash of the model's configuration, vocabulary, weights size and
     /// precision: vectors kept for one model are never read for another.
     pub fn fingerprint(&self) -> [u8; 32] {
         self.fingerprint
-    }
-
-    /// The folder the model was loaded from.
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// The embedding of a customer's question.

@@ -17,10 +17,6 @@ impl QueryEmbedder {
         QueryEmbedder { model, cache: (entries > 0).then(|| quick_cache::sync::Cache::new(entries)) }
     }
 
-    pub fn model(&self) -> &Arc<Model> {
-        &self.model
-    }
-
     /// The embedding of `text` as a customer's question.
     pub fn embed(&self, text: &str) -> Result<Arc<[f32]>, SemanticError> {
         let Some(cache) = &self.cache else {
