@@ -77,6 +77,27 @@ pub struct Config {
     /// After SIGTERM or Ctrl-C, requests in flight get this long to finish;
     /// connections still open then are dropped.
     pub shutdown_timeout_ms: u64,
+    /// Proxies (CIDRs or addresses) whose `X-Forwarded-For`, `Forwarded` and
+    /// `X-Forwarded-Proto` are believed; nobody else's are.
+    pub trusted_proxies: Vec<String>,
+    /// Admin sign-in attempts a minute per client (wrong bearer tokens
+    /// included); 0 = no limit.
+    pub sign_in_per_minute: u32,
+    /// Anonymous sessions one client address may count as in a day; past
+    /// that its searches count as one more customer. 0 = no cap.
+    pub sessions_per_client: usize,
+    /// 도움이 되었나요? votes a session may cast a day; 0 = no cap.
+    pub votes_per_session: u32,
+    /// An admin session unused this long ends.
+    pub admin_session_idle_hours: u32,
+    /// An admin session ends this long after sign-in, used or not.
+    pub admin_session_max_hours: u32,
+    /// Always mark the admin cookie `Secure` (it is anyway when a trusted
+    /// proxy says the request came over HTTPS).
+    pub secure_cookies: bool,
+    /// Serve `/metrics` and the detailed `/healthz` on this address only
+    /// (e.g. 127.0.0.1:9878); the public `/healthz` then says only the status.
+    pub ops_addr: Option<SocketAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,12 +135,20 @@ impl Default for Config {
             max_connections_per_client: 64,
             max_connections: 0,
             shutdown_timeout_ms: 10_000,
+            trusted_proxies: Vec::new(),
+            sign_in_per_minute: 10,
+            sessions_per_client: 30,
+            votes_per_session: 20,
+            admin_session_idle_hours: 12,
+            admin_session_max_hours: 7 * 24,
+            secure_cookies: false,
+            ops_addr: None,
         }
     }
 }
 
 /// Keys that `DOUMI_<KEY>` environment variables may set.
-const KEYS: [&str; 25] = [
+const KEYS: [&str; 33] = [
     "content",
     "index",
     "addr",
@@ -145,6 +174,14 @@ const KEYS: [&str; 25] = [
     "max_connections_per_client",
     "max_connections",
     "shutdown_timeout_ms",
+    "trusted_proxies",
+    "sign_in_per_minute",
+    "sessions_per_client",
+    "votes_per_session",
+    "admin_session_idle_hours",
+    "admin_session_max_hours",
+    "secure_cookies",
+    "ops_addr",
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +213,10 @@ pub fn load(file: Option<&Path>, overrides: impl Serialize) -> Result<Config, Co
     }
     if !(0.0..=10.0).contains(&config.semantic_weight) {
         return Err(ConfigError::Invalid(format!("`semantic_weight` must be between 0 and 10, got {}", config.semantic_weight)));
+    }
+    crate::server::TrustedProxies::parse(&config.trusted_proxies).map_err(ConfigError::Invalid)?;
+    if config.admin_session_idle_hours == 0 || config.admin_session_max_hours == 0 {
+        return Err(ConfigError::Invalid("`admin_session_idle_hours` and `admin_session_max_hours` must be at least 1".into()));
     }
     Ok(config)
 }

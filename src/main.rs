@@ -95,7 +95,7 @@ enum Command {
     ///   content, index         folders (see doumi --help)                content, index
     ///   admin_token            bearer token for the admin report         (none: report off)
     ///                          (file or DOUMI_ADMIN_TOKEN, never a flag)
-    ///   rate_limit_per_minute  requests a minute per client IP, 0 = off 600
+    ///   rate_limit_per_minute  requests a minute per client, 0 = off     600
     ///   cors_origins           origins allowed to call the API           ["*"]
     ///   request_timeout_ms     longer requests get 408                   10000
     ///   max_body_bytes         larger bodies get 413                     16384
@@ -123,6 +123,19 @@ enum Command {
     ///                          descriptor limit less what doumi needs
     ///   shutdown_timeout_ms    after SIGTERM, requests in flight finish  10000
     ///                          within this, then connections are dropped
+    ///   trusted_proxies        CIDRs whose X-Forwarded-For, Forwarded    []
+    ///                          and X-Forwarded-Proto are believed
+    ///   sign_in_per_minute     admin sign-ins (and bearer tokens tried)  10
+    ///                          a minute per client, 0 = off
+    ///   sessions_per_client    customers one client address may count    30
+    ///                          as in a day, 0 = no cap
+    ///   votes_per_session      votes a session may cast a day, 0 = off   20
+    ///   admin_session_idle_hours  an unused admin session ends after     12
+    ///   admin_session_max_hours   any admin session ends after          168
+    ///   secure_cookies         always mark the admin cookie Secure       false
+    ///                          (it is over HTTPS via a trusted proxy)
+    ///   ops_addr               serve /metrics and the detailed /healthz  (none)
+    ///                          here only, e.g. 127.0.0.1:9878
     ///
     /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
     #[command(verbatim_doc_comment)]

@@ -25,12 +25,19 @@ impl Log {
     /// A search; returns its id. `total` 0 means no results; `confidence`
     /// below 0.5 means no good answer.
     fn search(&mut self, session: &str, at_ms: i64, query: &str, total: u64, confidence: f32, top: &str) -> String {
+        self.search_from("", session, at_ms, query, total, confidence, top)
+    }
+
+    /// A search from a known client address (as its keyed hash).
+    #[allow(clippy::too_many_arguments)]
+    fn search_from(&mut self, client: &str, session: &str, at_ms: i64, query: &str, total: u64, confidence: f32, top: &str) -> String {
         self.next += 1;
         let id = format!("00000000-0000-7000-8000-{:012}", self.next);
         self.records.push(Record::Search(SearchRecord {
             id: id.clone(),
             at_ms,
             session: session.into(),
+            client: client.into(),
             source: Source::Widget,
             query: query.into(),
             normalized: query.to_lowercase(),
@@ -264,8 +271,19 @@ fn reworded_searches_are_mined_as_synonym_and_alias_suggestions() {
         let q = log.search(&s, t + MINUTE, "환불 언제 되나요", 3, 0.9, "refund#when");
         log.event(&q, &s, t + 2 * MINUTE, EventKind::Click, Some("refund"));
     }
+    // One client posing as three customers: one client's rewording.
+    for i in 0..3 {
+        let s = format!("posing-{i}");
+        log.search_from("c-one-client", &s, t, "포장 뜯은 거 되나요", 2, 0.2, "x");
+        let q = log.search_from("c-one-client", &s, t + MINUTE, "반품 조건", 3, 0.9, "returns#when");
+        log.event(&q, &s, t + 2 * MINUTE, EventKind::Click, Some("returns"));
+    }
     let (report, _dir) = log.report("7d");
-    assert!(!report.reformulations.iter().any(|r| r.from.contains("배송비 누가") || r.from.contains("<img")), "{:#?}", report.reformulations);
+    assert!(
+        !report.reformulations.iter().any(|r| r.from.contains("배송비 누가") || r.from.contains("<img") || r.from.contains("포장 뜯은")),
+        "{:#?}",
+        report.reformulations
+    );
     let first = &report.reformulations[0];
     assert_eq!((first.from.as_str(), first.to.as_str(), first.count), ("적금 쓰는 법", "적립금 쓰는 법", 3));
     assert_eq!(first.suggestion.to_string(), "add the synonym 적금 => 적립금");

@@ -74,16 +74,28 @@ fn an_article_page_shows_the_article_a_vote_and_related_articles() {
     }
 }
 
+/// The vote form's token and the cookie it must match, as a browser that
+/// opened the article holds them.
+fn vote_token(server: &Server, article: &str) -> (String, String) {
+    let page = server.get(&format!("/articles/{article}"));
+    let cookie = page.header("set-cookie").expect("the article page sets the vote cookie").split(';').next().unwrap().to_string();
+    let token = page.body.split("name=\"token\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("the form carries a token");
+    assert_eq!(cookie, format!("doumi_vote={token}"));
+    (cookie, token.to_string())
+}
+
 #[test]
 fn a_vote_is_logged_and_the_page_thanks_the_customer() {
     let (_hc, server) = serve();
     let query_id = server.search("환불")["query_id"].as_str().unwrap().to_string();
-    let answer = form(&server, "/articles/refund/feedback", &format!("vote=not_helpful&comment={}&query_id={query_id}", encode("계좌 변경이 안돼요 010-1111-2222")), &[]);
+    let (cookie, token) = vote_token(&server, "refund");
+    let body = format!("vote=not_helpful&comment={}&query_id={query_id}&token={token}", encode("계좌 변경이 안돼요 010-1111-2222"));
+    let answer = form(&server, "/articles/refund/feedback", &body, &[("cookie", &cookie)]);
     assert_eq!(answer.status, 303, "{}", answer.body);
     assert_eq!(answer.header("location"), Some("/articles/refund?voted=not_helpful#feedback"));
     let thanks = server.get("/articles/refund?voted=not_helpful");
     assert!(thanks.body.contains("의견을 보내 주셔서 감사합니다"), "{}", thanks.body);
-    let bad = form(&server, "/articles/refund/feedback", "vote=maybe", &[]);
+    let bad = form(&server, "/articles/refund/feedback", &format!("vote=maybe&token={token}"), &[("cookie", &cookie)]);
     assert_eq!((bad.status, bad.error_code().as_str()), (400, "bad_parameter"));
     let report = server.request("GET", "/api/admin/report", &[("authorization", &format!("Bearer {TOKEN}"))], None).json();
     assert_eq!(report["kpis"]["not_helpful_votes"], 1, "{report:#}");

@@ -17,8 +17,10 @@ fn help_center() -> HelpCenter {
     hc
 }
 
+/// A server without request or vote limits: these tests send one session's
+/// dozens of votes on purpose.
 fn serve(hc: &HelpCenter) -> Server {
-    hc.serve(&[("DOUMI_ADMIN_TOKEN", TOKEN), ("DOUMI_RATE_LIMIT_PER_MINUTE", "0")], &[])
+    hc.serve(&[("DOUMI_ADMIN_TOKEN", TOKEN), ("DOUMI_RATE_LIMIT_PER_MINUTE", "0"), ("DOUMI_VOTES_PER_SESSION", "0")], &[])
 }
 
 fn search_as(server: &Server, session: &str, q: &str) -> serde_json::Value {

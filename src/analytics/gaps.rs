@@ -540,9 +540,10 @@ fn action(
     }
 }
 
-/// Customers (sessions) who must have reworded a search the same way before
-/// it is suggested as a synonym or an alias: one person, or one script, does
-/// not write the help center's dictionary.
+/// Customers who must have reworded a search the same way before it is
+/// suggested as a synonym or an alias, counted by client address (by session
+/// where the log has none): one person, or one script however many sessions
+/// it invents, does not write the help center's dictionary.
 pub const MIN_REWORDING_CUSTOMERS: usize = 2;
 
 /// Whether a wording could be markup once it reaches an article or a
@@ -568,7 +569,7 @@ pub fn reformulations(engine: &Engine, outcomes: &[Outcome]) -> Vec<Reformulatio
         let key = (compact(&from.normalized), compact(&to.normalized), article.to_string());
         let entry = pairs.entry(key).or_insert_with(|| (from.query.trim().to_string(), to.query.trim().to_string(), 0, HashSet::new()));
         entry.2 += 1;
-        entry.3.insert(from.session.as_str());
+        entry.3.insert(if from.client.is_empty() { from.session.as_str() } else { from.client.as_str() });
     }
     let mut out: Vec<Reformulation> = pairs
         .into_iter()

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use prometheus_client::metrics::counter::Counter;
 
 use super::pii::Masker;
-use super::record::{EventRecord, Record, SearchRecord, Source, mask_query, now_ms};
+use super::record::{EventRecord, Record, SearchRecord, Source, Who, mask_query, now_ms};
 use crate::search::SearchResponse;
-use super::store::{Store, StoreError};
+use super::store::{AdminExpiry, AdminSession, Store, StoreError};
 
 /// Records waiting to be written, at most.
 pub const CHANNEL_CAPACITY: usize = 8192;
@@ -119,8 +119,8 @@ impl QueryLog {
     }
 
     /// Logs a search: masks what the customer typed, then hands it over.
-    pub fn search(&self, raw: &str, response: &SearchResponse, session: &str, source: Source) -> bool {
-        self.record(Record::Search(SearchRecord::new(&self.masker, raw, response, session, source, now_ms())))
+    pub fn search(&self, raw: &str, response: &SearchResponse, who: &Who, source: Source) -> bool {
+        self.record(Record::Search(SearchRecord::new(&self.masker, raw, response, who, source, now_ms())))
     }
 
     /// Logs an event; its comment is masked.
@@ -161,6 +161,21 @@ impl QueryLog {
     /// The articles most clicked since `from_ms` (blocking: call off the runtime).
     pub fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
         lock(&self.reader).popular_articles(from_ms, n)
+    }
+
+    /// Opens an admin session (blocking: call off the runtime).
+    pub fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError> {
+        lock(&self.reader).open_admin_session(session, now_ms, expiry)
+    }
+
+    /// Whether an admin session is open, marking it used (blocking).
+    pub fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError> {
+        lock(&self.reader).use_admin_session(session, now_ms, expiry)
+    }
+
+    /// Ends an admin session (blocking).
+    pub fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        lock(&self.reader).close_admin_session(id_hash)
     }
 
     /// Waits until every record accepted so far is committed.
@@ -278,6 +293,7 @@ mod tests {
             id: id.into(),
             at_ms,
             session: "s-00000001".into(),
+            client: String::new(),
             source: Source::Api,
             query: "배송".into(),
             normalized: "배송".into(),

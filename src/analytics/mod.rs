@@ -21,4 +21,4 @@ pub use log::{LogCounters, LogOptions, QueryLog};
 pub use pii::Masker;
 pub use record::{EventKind, EventRecord, Record, SearchRecord, Source};
 pub use report::{Report, ReportOptions, Since};
-pub use store::{Store, StoreError};
+pub use store::{AdminExpiry, AdminSession, Store, StoreError};

@@ -63,6 +63,14 @@ pub struct LoggedHit {
 /// How many of a search's hits are logged.
 pub const LOGGED_HITS: usize = 5;
 
+/// Who made a search: the anonymous session, and the client address it
+/// came from as a keyed hash (see [`derived_client`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Who {
+    pub session: String,
+    pub client: String,
+}
+
 /// A search, masked: no field holds personal data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SearchRecord {
@@ -71,6 +79,10 @@ pub struct SearchRecord {
     /// Unix time in milliseconds.
     pub at_ms: i64,
     pub session: String,
+    /// The client address the search came from, as a keyed hash of the day
+    /// (see [`derived_client`]); empty when unknown (older rows, tools).
+    /// Counts distinct clients where one client must not count as many.
+    pub client: String,
     pub source: Source,
     /// What the customer typed, personal data replaced by placeholders.
     pub query: String,
@@ -83,11 +95,12 @@ pub struct SearchRecord {
 
 impl SearchRecord {
     /// The record of `response` to the customer's `raw` query, masked.
-    pub fn new(masker: &Masker, raw: &str, response: &SearchResponse, session: &str, source: Source, at_ms: i64) -> SearchRecord {
+    pub fn new(masker: &Masker, raw: &str, response: &SearchResponse, who: &Who, source: Source, at_ms: i64) -> SearchRecord {
         SearchRecord {
             id: response.query_id.clone(),
             at_ms,
-            session: session.to_string(),
+            session: who.session.clone(),
+            client: who.client.clone(),
             source,
             query: mask_query(masker, raw),
             normalized: normalized(masker, raw),
@@ -207,6 +220,15 @@ pub fn derived_session(client: &str, user_agent: &str, key: &[u8; 32]) -> String
     format!("d-{}", &hash.to_hex()[..24])
 }
 
+/// The client address alone, keyed like [`derived_session`]: what tells
+/// distinct clients apart for the day, and nothing else.
+pub fn derived_client(client: &str, key: &[u8; 32]) -> String {
+    let mut hasher = blake3::Hasher::new_keyed(key);
+    hasher.update(b"client\0");
+    hasher.update(client.as_bytes());
+    format!("c-{}", &hasher.finalize().to_hex()[..24])
+}
+
 /// The secret that derived sessions are keyed with: random, held in memory
 /// only, replaced with a new one at each UTC day, so a session cannot follow
 /// a person across days.
@@ -231,7 +253,7 @@ impl SessionKey {
 
 /// 32 bytes from the operating system's random source (two version-4 UUIDs:
 /// 244 random bits).
-fn random_key() -> [u8; 32] {
+pub fn random_key() -> [u8; 32] {
     let mut key = [0u8; 32];
     key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
     key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());

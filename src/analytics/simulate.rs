@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::pii::Masker;
-use super::record::{EventKind, EventRecord, Record, SearchRecord, Source};
+use super::record::{EventKind, EventRecord, Record, SearchRecord, Source, Who};
 use super::store::{Store, StoreError};
 use crate::eval::LabelledQuery;
 use crate::korean::jamo::{compose, keystrokes};
@@ -70,7 +70,9 @@ impl Customer<'_> {
     fn search(&mut self, query: &str, source: Source) -> Option<(String, SearchResponse)> {
         let response = self.engine.search(&SearchRequest::new(query)).ok()?;
         self.stats.searches += 1;
-        self.records.push(Record::Search(SearchRecord::new(self.masker, query, &response, &self.session, source, self.at_ms)));
+        // Each made-up customer is a client of their own.
+        let who = Who { session: self.session.clone(), client: self.session.clone() };
+        self.records.push(Record::Search(SearchRecord::new(self.masker, query, &response, &who, source, self.at_ms)));
         Some((response.query_id.clone(), response))
     }
 

@@ -15,7 +15,8 @@ use rusqlite_migration::{M, Migrations};
 use super::record::{EventKind, EventRecord, LoggedHit, Record, SearchRecord, Source};
 
 /// Schema versions, oldest first; never edit one that has shipped, add another.
-const MIGRATIONS: &[M<'static>] = &[M::up(
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
     "CREATE TABLE searches (
         id          TEXT PRIMARY KEY,
         at_ms       INTEGER NOT NULL,
@@ -41,7 +42,22 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
     ) STRICT;
     CREATE INDEX events_by_query ON events(query_id);
     CREATE INDEX events_by_time ON events(at_ms);",
-)];
+    ),
+    // Support leads signed in to the report page: the hash of each session's
+    // random id (the cookie), never the id, and of the admin token it was
+    // opened with, so changing the token ends every session.
+    M::up(
+        "CREATE TABLE admin_sessions (
+            id_hash       TEXT PRIMARY KEY,
+            token_hash    TEXT NOT NULL,
+            created_ms    INTEGER NOT NULL,
+            last_seen_ms  INTEGER NOT NULL
+        ) STRICT;",
+    ),
+    // The client a search came from, as a keyed hash of the day: distinct
+    // clients, where one client must not count as many.
+    M::up("ALTER TABLE searches ADD COLUMN client TEXT NOT NULL DEFAULT '';"),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -55,6 +71,22 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("query log {path}: {cause}")]
     Sql { path: PathBuf, cause: rusqlite::Error },
+}
+
+/// An admin session as stored: hashes only (see the migration).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminSession {
+    pub id_hash: String,
+    pub token_hash: String,
+}
+
+/// How long an admin session lasts.
+#[derive(Debug, Clone, Copy)]
+pub struct AdminExpiry {
+    /// Unused this long, it ends.
+    pub idle_ms: i64,
+    /// This long after sign-in, it ends.
+    pub max_ms: i64,
 }
 
 /// A search with everything that followed it.
@@ -121,8 +153,8 @@ impl Store {
         {
             let mut search = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO searches (id, at_ms, session, source, query, normalized, total, confidence, hits)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    "INSERT OR IGNORE INTO searches (id, at_ms, session, source, query, normalized, total, confidence, hits, client)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )
                 .map_err(sql)?;
             let mut event = tx
@@ -145,7 +177,8 @@ impl Store {
                                 s.normalized,
                                 s.total as i64,
                                 f64::from(s.confidence),
-                                hits
+                                hits,
+                                s.client
                             ])
                             .map_err(sql)?;
                     }
@@ -177,7 +210,7 @@ impl Store {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT id, at_ms, session, source, query, normalized, total, confidence, hits
+                "SELECT id, at_ms, session, source, query, normalized, total, confidence, hits, client
                  FROM searches WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY at_ms, id",
             )
             .map_err(sql)?;
@@ -189,6 +222,7 @@ impl Store {
                     id: row.get(0)?,
                     at_ms: row.get(1)?,
                     session: row.get(2)?,
+                    client: row.get(9)?,
                     source: Source::from_stored(&source),
                     query: row.get(4)?,
                     normalized: row.get(5)?,
@@ -276,6 +310,44 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(sql)
     }
 
+    /// Opens an admin session, and ends those that expired.
+    pub fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError> {
+        let sql = |e| self.sql(e);
+        self.conn
+            .execute(
+                "DELETE FROM admin_sessions WHERE last_seen_ms < ?1 OR created_ms < ?2",
+                params![now_ms - expiry.idle_ms, now_ms - expiry.max_ms],
+            )
+            .map_err(sql)?;
+        self.conn
+            .execute(
+                "INSERT INTO admin_sessions (id_hash, token_hash, created_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?3)",
+                params![session.id_hash, session.token_hash, now_ms],
+            )
+            .map_err(sql)?;
+        Ok(())
+    }
+
+    /// Whether the admin session is open (same token, neither idle nor too
+    /// old); if so it is marked as used at `now_ms`.
+    pub fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE admin_sessions SET last_seen_ms = ?3
+                 WHERE id_hash = ?1 AND token_hash = ?2 AND last_seen_ms >= ?4 AND created_ms >= ?5",
+                params![session.id_hash, session.token_hash, now_ms, now_ms - expiry.idle_ms, now_ms - expiry.max_ms],
+            )
+            .map_err(|e| self.sql(e))?;
+        Ok(changed == 1)
+    }
+
+    /// Ends an admin session (signing out).
+    pub fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        self.conn.execute("DELETE FROM admin_sessions WHERE id_hash = ?1", [id_hash]).map_err(|e| self.sql(e))?;
+        Ok(())
+    }
+
     /// Rows in the log: (searches, events).
     pub fn counts(&self) -> Result<(u64, u64), StoreError> {
         let sql = |e| self.sql(e);
@@ -294,6 +366,7 @@ mod tests {
             id: id.into(),
             at_ms,
             session: "s-00000001".into(),
+            client: "c-00000001".into(),
             source: Source::Api,
             query: "환불".into(),
             normalized: "환불".into(),
@@ -324,6 +397,29 @@ mod tests {
         assert!(store.period(11, 100).unwrap().searches.is_empty());
         assert_eq!(store.purge(15).unwrap(), 1);
         assert_eq!(store.counts().unwrap(), (0, 1));
+    }
+
+    #[test]
+    fn an_admin_session_ends_when_idle_too_old_signed_out_or_the_token_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("queries.sqlite3")).unwrap();
+        let expiry = AdminExpiry { idle_ms: 100, max_ms: 250 };
+        let session = AdminSession { id_hash: "a".into(), token_hash: "t1".into() };
+        store.open_admin_session(&session, 1000, &expiry).unwrap();
+        assert!(store.use_admin_session(&session, 1090, &expiry).unwrap());
+        assert!(store.use_admin_session(&session, 1180, &expiry).unwrap(), "each use restarts the idle clock");
+        assert!(!store.use_admin_session(&session, 1260, &expiry).unwrap(), "older than max_ms, however busy");
+        let other_token = AdminSession { id_hash: "a".into(), token_hash: "t2".into() };
+        store.open_admin_session(&AdminSession { id_hash: "b".into(), ..session.clone() }, 2000, &expiry).unwrap();
+        let b = AdminSession { id_hash: "b".into(), token_hash: "t1".into() };
+        assert!(!store.use_admin_session(&b, 2101, &expiry).unwrap(), "idle longer than idle_ms");
+        store.open_admin_session(&AdminSession { id_hash: "c".into(), ..session.clone() }, 3000, &expiry).unwrap();
+        let c = AdminSession { id_hash: "c".into(), token_hash: "t1".into() };
+        assert!(!store.use_admin_session(&AdminSession { id_hash: "c".into(), ..other_token }, 3001, &expiry).unwrap(), "the token changed");
+        store.close_admin_session("c").unwrap();
+        assert!(!store.use_admin_session(&c, 3002, &expiry).unwrap(), "signed out");
+        let left: i64 = store.conn.query_row("SELECT count(*) FROM admin_sessions", [], |r| r.get(0)).unwrap();
+        assert_eq!(left, 0, "expired sessions are deleted when another opens");
     }
 
     #[test]

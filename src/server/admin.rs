@@ -7,6 +7,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::api::{Params, truncate};
+use super::client::Client;
+use super::middleware::too_many;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::analytics::record::now_ms;
@@ -38,6 +40,13 @@ impl FromRequestParts<AppState> for Admin {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             return Err(response);
         };
+        // Every try of a token counts against the sign-in limit, so the
+        // token cannot be guessed faster than sign_in_per_minute.
+        if let Some(client) = parts.extensions.get::<Client>()
+            && let Err(seconds) = state.limits.sign_in(client.key())
+        {
+            return Err(too_many(seconds, "too many admin token attempts from this address"));
+        }
         match &state.config.admin_token {
             None => Err(ApiError::new(
                 StatusCode::FORBIDDEN,

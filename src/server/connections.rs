@@ -21,6 +21,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::client::{TrustedProxies, key_of};
 use crate::config::Config;
 
 /// File descriptors kept back from connections: the index's files, the query
@@ -58,7 +59,7 @@ fn descriptor_limit() -> Option<usize> {
     line.split_whitespace().nth(3)?.parse().ok()
 }
 
-/// Connections open per client address.
+/// Connections open per client address (an IPv6 client's /64).
 #[derive(Default)]
 struct Clients(Mutex<HashMap<IpAddr, usize>>);
 
@@ -94,7 +95,9 @@ impl Drop for ClientSlot {
 
 /// Serves `app` on `listener` within `limits` until `shutdown` completes;
 /// then requests in flight finish, for at most `limits.shutdown_timeout`.
-pub async fn serve(listener: TcpListener, app: Router, limits: Limits, shutdown: impl Future<Output = ()>) {
+/// A trusted proxy's connections carry many customers: they are not capped
+/// per client (the proxy's own limits apply), only in all.
+pub async fn serve(listener: TcpListener, app: Router, limits: Limits, proxies: Arc<TrustedProxies>, shutdown: impl Future<Output = ()>) {
     let total = Arc::new(Semaphore::new(limits.total));
     let clients = Arc::new(Clients::default());
     let graceful = GracefulShutdown::new();
@@ -117,7 +120,8 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Limits, shutdown:
             tracing::warn!(%peer, limit = limits.total, "too many connections; refused");
             continue;
         };
-        let Some(slot) = clients.take(peer.ip(), limits.per_client) else {
+        let cap = if proxies.contains(peer.ip()) { usize::MAX } else { limits.per_client };
+        let Some(slot) = clients.take(key_of(peer.ip()), cap) else {
             tracing::warn!(%peer, limit = limits.per_client, "too many connections from one client; refused");
             continue;
         };

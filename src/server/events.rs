@@ -95,6 +95,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
         (status = 413, description = "Body too large", body = super::error::ErrorBody),
         (status = 415, description = "Not sent as application/json", body = super::error::ErrorBody),
         (status = 422, description = "A field is missing, unknown or out of range", body = super::error::ErrorBody),
+        (status = 429, description = "Too many requests, or too many votes from this session today", body = super::error::ErrorBody),
         (status = 503, description = "The query log is off, or the index is loading", body = super::error::ErrorBody),
     )
 )]
@@ -130,7 +131,7 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
         return Err(invalid(format!("`comment` is {} characters long; the limit is {MAX_COMMENT_CHARS}", c.chars().count())));
     }
     let session = match &body.query_id {
-        None => session.0,
+        None => session.0.session,
         Some(id) => {
             if uuid::Uuid::parse_str(id).is_err() {
                 return Err(invalid(format!("`query_id` must be the query_id a search answered with, got `{}`", truncate(id))));
@@ -141,6 +142,15 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
             }
         }
     };
+    let vote = matches!(body.kind, EventKind::Helpful | EventKind::NotHelpful);
+    if vote && !state.limits.vote(&session, now_ms()) {
+        state.metrics.votes_refused.inc();
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "vote_limit",
+            format!("this session has voted {} times today, the most it may", state.config.votes_per_session),
+        ));
+    }
     let recorded = log.event(EventRecord {
         query_id: body.query_id,
         at_ms: now_ms(),

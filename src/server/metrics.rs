@@ -28,6 +28,9 @@ pub struct Metrics {
     pub zero_result_searches: Counter,
     pub searches_ranked_by_meaning: Counter,
     pub reloads: Counter,
+    pub votes_refused: Counter,
+    pub sessions_past_budget: Counter,
+    pub limited_clients: Gauge,
     pub syncs: Counter,
     pub reload_errors: Counter,
     pub entries: Gauge,
@@ -46,6 +49,9 @@ impl Default for Metrics {
         let zero_result_searches = Counter::default();
         let searches_ranked_by_meaning = Counter::default();
         let reloads = Counter::default();
+        let votes_refused = Counter::default();
+        let sessions_past_budget = Counter::default();
+        let limited_clients = Gauge::default();
         let syncs = Counter::default();
         let reload_errors = Counter::default();
         let entries = Gauge::default();
@@ -58,6 +64,13 @@ impl Default for Metrics {
             "Searches whose answer was ranked by meaning too (remembered answers included); the rest by words alone",
             searches_ranked_by_meaning.clone(),
         );
+        registry.register("votes_refused", "Votes refused: past votes_per_session for the day", votes_refused.clone());
+        registry.register(
+            "sessions_past_budget",
+            "Searches and events whose client-sent session was not believed: the client was past sessions_per_client for the day",
+            sessions_past_budget.clone(),
+        );
+        registry.register("rate_limiter_clients", "Clients the rate limiter holds state for (pruned every minute)", limited_clients.clone());
         registry.register("index_reloads", "Content changes applied to the index", reloads.clone());
         registry.register("index_syncs", "Times the content folder was checked for changes, after a file event", syncs.clone());
         registry.register("index_reload_errors", "Files that failed to load on a reload (their last good version stays)", reload_errors.clone());
@@ -79,6 +92,9 @@ impl Default for Metrics {
             zero_result_searches,
             searches_ranked_by_meaning,
             reloads,
+            votes_refused,
+            sessions_past_budget,
+            limited_clients,
             syncs,
             reload_errors,
             entries,

@@ -1,15 +1,15 @@
 //! Middleware of our own: the per-IP rate limit, request metrics, an upper
 //! bound on URL length, and JSON bodies for errors other layers produce.
 
-use std::net::SocketAddr;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::client::Client;
 use super::error::ApiError;
 use super::metrics::{RequestLabels, RouteLabels};
 use super::state::AppState;
@@ -55,26 +55,22 @@ fn is_plain_id(id: &[u8]) -> bool {
     (8..=64).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
 }
 
-/// Refuses a client IP over `rate_limit_per_minute` with 429 and `Retry-After`.
+/// Refuses a client over `rate_limit_per_minute` with 429 and `Retry-After`.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Some(limiter) = &state.limiter {
-        let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        if let Some(ip) = ip
-            && let Err(not_until) = limiter.check_key(&ip)
-        {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            let seconds = wait.as_secs().max(1);
-            let mut response = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                format!("too many requests from this address; retry in {seconds} s"),
-            )
-            .into_response();
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            return response;
-        }
+    if let Some(client) = request.extensions().get::<Client>()
+        && let Err(seconds) = state.limits.request(client.key())
+    {
+        return too_many(seconds, "too many requests from this address");
     }
     next.run(request).await
+}
+
+/// 429 with `Retry-After`, saying what was too many.
+pub fn too_many(seconds: u64, what: &str) -> Response {
+    let mut response =
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("{what}; retry in {seconds} s")).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    response
 }
 
 /// Counts every request by route, method and status, and times it by route.

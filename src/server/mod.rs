@@ -3,10 +3,12 @@
 mod admin;
 mod api;
 mod chart;
+mod client;
 mod connections;
 mod embedder;
 mod error;
 mod events;
+mod limits;
 mod metrics;
 mod middleware;
 mod openapi;
@@ -14,8 +16,10 @@ mod ops;
 mod pages;
 mod reload;
 mod session;
+mod sign_in;
 mod state;
 
+pub use client::TrustedProxies;
 pub use error::{ApiError, ErrorBody};
 pub use openapi::ApiDoc;
 pub use reload::Reloader;
@@ -58,15 +62,20 @@ pub fn router(state: AppState) -> Router {
         .route("/articles/{id}/feedback", post(pages::vote))
         .route("/admin/report", get(pages::report_page))
         .route("/admin/report.csv", get(pages::report_csv))
-        .route("/admin/login", post(pages::login))
+        .route("/admin/login", post(sign_in::login))
+        .route("/admin/logout", post(sign_in::logout))
         .route_layer(from_fn_with_state(state.clone(), middleware::rate_limit));
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
+    // With an ops address, the details and the metrics are served there only.
+    let ops = match state.config.ops_addr {
+        Some(_) => Router::new().route("/healthz", get(ops::status)),
+        None => ops_router(),
+    };
     Router::new()
         .merge(api)
-        .route("/healthz", get(ops::healthz))
+        .merge(ops)
         .route("/widget.js", get(pages::widget))
         .route("/assets/site.css", get(pages::site_css))
-        .route("/metrics", get(ops::metrics))
         .fallback(|| async { ApiError::not_found("no such path; the pages are / and /articles/{id}, the API is under /api (see /api/openapi.json)") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path")
@@ -80,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(middleware::json_errors))
         .layer(cors(&state.config))
         .layer(from_fn_with_state(state.clone(), middleware::track))
+        .layer(from_fn_with_state(state.clone(), client::identify))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
@@ -89,6 +99,12 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(middleware::plain_request_id))
         .layer(from_fn(middleware::security_headers))
         .with_state(state)
+}
+
+/// `/healthz` in detail and `/metrics`: on the main address, or alone on
+/// `ops_addr`.
+fn ops_router() -> Router<AppState> {
+    Router::new().route("/healthz", get(ops::healthz)).route("/metrics", get(ops::metrics))
 }
 
 fn cors(config: &Config) -> CorsLayer {
@@ -127,13 +143,40 @@ pub async fn serve_on(listener: TcpListener, config: Config, shutdown: impl Futu
     let local = listener.local_addr()?;
     let content = config.content.clone();
     let limits = connections::Limits::of(&config);
+    let ops_listener = match config.ops_addr {
+        Some(addr) => Some(TcpListener::bind(addr).await.map_err(|cause| ServeError::Bind { addr, cause })?),
+        None => None,
+    };
     let state = AppState::new(config);
     let reloader = Reloader::start(state.clone());
     let closing = state.clone();
     tracing::info!(addr = %local, content = %content.display(), "doumi listening");
-    // Tests and scripts read the address from this line (the port may be 0).
-    println!("doumi listening on http://{local}");
-    connections::serve(listener, router(state), limits, shutdown).await;
+    let ops_local = ops_listener.as_ref().and_then(|l| l.local_addr().ok());
+    // Tests and scripts read the addresses from this line (the port may be 0).
+    match ops_local {
+        Some(ops) => println!("doumi listening on http://{local} · ops on http://{ops}"),
+        None => println!("doumi listening on http://{local}"),
+    }
+    let pruning = tokio::spawn(prune_limits(state.clone()));
+    // One shutdown for both addresses.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    let ops = ops_listener.map(|ops_listener| {
+        tracing::info!(addr = ?ops_local, "doumi ops (/healthz, /metrics) listening");
+        let app = ops_router().with_state(state.clone());
+        tokio::spawn(axum::serve(ops_listener, app).with_graceful_shutdown(until_stopped(stopped.clone())).into_future())
+    });
+    connections::serve(listener, router(state.clone()), limits, state.trusted_proxies.clone(), until_stopped(stopped)).await;
+    pruning.abort();
+    if let Some(ops) = ops {
+        let _ = ops.await;
+    }
     tokio::task::spawn_blocking(move || {
         reloader.stop();
         // Every search and event accepted before the stop reaches the disk.
@@ -143,6 +186,16 @@ pub async fn serve_on(listener: TcpListener, config: Config, shutdown: impl Futu
     .ok();
     tracing::info!("doumi stopped");
     Ok(())
+}
+
+/// Drops what the limits remember of idle clients, once a minute.
+async fn prune_limits(state: AppState) {
+    let mut every = tokio::time::interval(limits::PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        state.limits.prune(crate::analytics::record::now_ms());
+        state.metrics.limited_clients.set(state.limits.tracked_clients() as i64);
+    }
 }
 
 async fn shutdown_signal() {

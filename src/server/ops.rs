@@ -50,6 +50,17 @@ pub struct ProblemBody {
     (status = 503, description = "Starting: the index is loading", body = Health),
 ))]
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    health(&state)
+}
+
+/// The public `/healthz` when `ops_addr` serves the detailed one: the status
+/// alone, with the same HTTP status, for load balancers.
+pub async fn status(State(state): State<AppState>) -> impl IntoResponse {
+    let (code, Json(health)) = health(&state);
+    (code, Json(serde_json::json!({ "status": health.status })))
+}
+
+fn health(state: &AppState) -> (StatusCode, Json<Health>) {
     let reload = state.reload.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let last_reload = reload.at.map(|at| LastReload {
         at: at.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use axum::Form;
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -16,10 +17,12 @@ use serde::{Deserialize, Serialize};
 use super::admin::{build_report, same_token};
 use super::api::Params;
 use super::chart::daily_chart;
+use super::client::Client;
 use super::error::ApiError;
-use super::session::{Loggable, Session, session_of_search};
+use super::session::{Loggable, Session, cookie, session_of_search};
+use super::sign_in::signed_in;
 use super::state::AppState;
-use crate::analytics::record::now_ms;
+use crate::analytics::record::{now_ms, random_key};
 use crate::analytics::report::{Since, percent};
 use crate::analytics::{EventKind, EventRecord, Source};
 use crate::content::{ArticleKind, article_html};
@@ -34,6 +37,7 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
         ("not_found.html", include_str!("../../web/templates/not_found.html")),
         ("signin.html", include_str!("../../web/templates/signin.html")),
         ("report.html", include_str!("../../web/templates/report.html")),
+        ("notice.html", include_str!("../../web/templates/notice.html")),
     ] {
         env.add_template(name, source).expect("the bundled templates parse");
     }
@@ -42,8 +46,6 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
 
 const WIDGET: &str = include_str!("../../web/widget.js");
 const SITE_CSS: &str = include_str!("../../web/site.css");
-/// The admin cookie: a keyed hash of the token, never the token itself.
-const ADMIN_COOKIE: &str = "doumi_admin";
 
 fn render(name: &str, status: StatusCode, ctx: minijinja::Value) -> Response {
     match TEMPLATES.get_template(name).and_then(|t| t.render(ctx)) {
@@ -177,8 +179,26 @@ struct Related {
     url: String,
 }
 
+/// The cookie that the vote form's token repeats (double submit): another
+/// site can make a browser post the form but can neither read nor set the
+/// cookie, so its votes carry no matching token.
+const VOTE_COOKIE: &str = "doumi_vote";
+
+/// The vote token this browser already holds, or a new one.
+fn vote_token(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, VOTE_COOKIE).filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
+        Some(token) => (token.to_string(), false),
+        None => (random_key()[..16].iter().map(|b| format!("{b:02x}")).collect(), true),
+    }
+}
+
+/// A page that says what happened to a form, with a way back.
+fn notice(state: &AppState, status: StatusCode, title: &str, message: &str, back: &str) -> Response {
+    render("notice.html", status, context! { site_name => state.config.site_name, title, message, back })
+}
+
 /// `/articles/{id}`: the article, a vote, and related articles.
-pub async fn article(State(state): State<AppState>, Path(id): Path<String>, params: Params) -> Response {
+pub async fn article(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, client: Option<Extension<Client>>, params: Params) -> Response {
     let Some(snapshot) = state.current() else { return not_ready() };
     let Some(article) = snapshot.articles.get(&id) else {
         return not_found(&state, "주소가 바뀌었거나 삭제된 도움말입니다.");
@@ -201,7 +221,8 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>, para
     }
     let voted = params.text("voted").filter(|v| matches!(*v, "helpful" | "not_helpful"));
     let query_id = params.text("qid").filter(|q| is_query_id(q));
-    render(
+    let (vote_token, new_token) = vote_token(&headers);
+    let mut page = render(
         "article.html",
         StatusCode::OK,
         context! {
@@ -220,8 +241,17 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>, para
             related => related,
             voted => voted,
             query_id => query_id,
+            vote_token => vote_token,
         },
-    )
+    );
+    if new_token {
+        let secure = state.config.secure_cookies || client.is_some_and(|c| c.https);
+        let cookie = format!("{VOTE_COOKIE}={vote_token}; HttpOnly; SameSite=Strict; Path=/articles{}", if secure { "; Secure" } else { "" });
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            page.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    page
 }
 
 #[derive(Debug, Deserialize)]
@@ -231,14 +261,26 @@ pub struct Vote {
     comment: Option<String>,
     #[serde(default)]
     query_id: Option<String>,
+    /// The token the page's form carries; it must match the vote cookie.
+    #[serde(default)]
+    token: Option<String>,
 }
 
 /// The 도움이 되었나요? form: logs the vote, then shows the article again
 /// with a thank-you (Post/Redirect/Get, so a reload does not vote twice).
-pub async fn vote(State(state): State<AppState>, session: Session, Path(id): Path<String>, Form(vote): Form<Vote>) -> Result<Response, ApiError> {
+/// A vote without the page's token (posted from another site) is refused,
+/// and so is a session's vote past `votes_per_session` a day.
+pub async fn vote(State(state): State<AppState>, session: Session, headers: HeaderMap, Path(id): Path<String>, Form(vote): Form<Vote>) -> Result<Response, ApiError> {
     let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
     if !snapshot.articles.contains_key(&id) {
         return Ok(not_found(&state, "주소가 바뀌었거나 삭제된 도움말입니다."));
+    }
+    let back = format!("/articles/{}", urlencode(&id));
+    let expected = cookie(&headers, VOTE_COOKIE).unwrap_or_default();
+    let given = vote.token.as_deref().unwrap_or_default();
+    if expected.is_empty() || !same_token(given, expected) {
+        let message = "이 평가는 도움말 페이지에서 보낸 것이 아니어서 반영하지 않았습니다. 페이지를 새로 연 뒤 다시 눌러 주세요.";
+        return Ok(notice(&state, StatusCode::FORBIDDEN, "평가를 반영하지 못했습니다", message, &back));
     }
     let kind = match vote.vote.as_str() {
         "helpful" => EventKind::Helpful,
@@ -255,8 +297,13 @@ pub async fn vote(State(state): State<AppState>, session: Session, Path(id): Pat
         };
         let (query_id, session) = match known {
             Some(s) => (query_id, s),
-            None => (None, session.0),
+            None => (None, session.0.session),
         };
+        if !state.limits.vote(&session, now_ms()) {
+            state.metrics.votes_refused.inc();
+            let message = "오늘은 이미 여러 번 평가해 주셨습니다. 내일 다시 의견을 보내 주세요.";
+            return Ok(notice(&state, StatusCode::TOO_MANY_REQUESTS, "평가가 너무 많습니다", message, &back));
+        }
         log.event(EventRecord { query_id, at_ms: now_ms(), session, kind, article_id: Some(id.clone()), rank: None, comment });
     }
     Ok(Redirect::to(&format!("/articles/{}?voted={}#feedback", urlencode(&id), kind.as_str())).into_response())
@@ -271,51 +318,12 @@ fn urlencode(text: &str) -> String {
         .collect()
 }
 
-fn admin_cookie_value(token: &str) -> String {
-    let mut hasher = blake3::Hasher::new_derive_key("doumi admin cookie v1");
-    hasher.update(token.as_bytes());
-    hasher.finalize().to_hex().to_string()
-}
-
-fn signed_in(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(token) = &state.config.admin_token else { return false };
-    let expected = admin_cookie_value(token);
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix(&format!("{ADMIN_COOKIE}=")))
-        .any(|value| same_token(value, &expected))
-}
-
-fn signin(state: &AppState, status: StatusCode, error: Option<&str>) -> Response {
+/// The sign-in form, with an error or why sign-in is off.
+pub(super) fn signin_page(state: &AppState, status: StatusCode, error: Option<&str>) -> Response {
     let error = error.map(str::to_string).or_else(|| {
         state.config.admin_token.is_none().then(|| "이 서버에는 관리자 토큰이 설정되어 있지 않습니다. admin_token (DOUMI_ADMIN_TOKEN)을 설정하세요.".to_string())
     });
     render("signin.html", status, context! { site_name => state.config.site_name, error => error })
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SignIn {
-    token: String,
-}
-
-/// Checks the token and sets a cookie holding a keyed hash of it (HttpOnly,
-/// SameSite=Strict, for /admin only).
-pub async fn login(State(state): State<AppState>, Form(form): Form<SignIn>) -> Response {
-    match &state.config.admin_token {
-        Some(token) if same_token(form.token.trim(), token) => {
-            let mut response = Redirect::to("/admin/report").into_response();
-            let cookie = format!("{ADMIN_COOKIE}={}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=43200", admin_cookie_value(token));
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().insert(header::SET_COOKIE, value);
-            }
-            response
-        }
-        Some(_) => signin(&state, StatusCode::FORBIDDEN, Some("토큰이 맞지 않습니다.")),
-        None => signin(&state, StatusCode::FORBIDDEN, None),
-    }
 }
 
 fn since_param(params: &Params) -> (String, Since) {
@@ -335,8 +343,8 @@ struct Tile {
 
 /// `/admin/report`: sign-in, or KPI tiles, the daily chart and the gaps.
 pub async fn report_page(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
-    if !signed_in(&state, &headers) {
-        return signin(&state, StatusCode::OK, None);
+    if !signed_in(&state, &headers).await {
+        return signin_page(&state, StatusCode::OK, None);
     }
     let (since_text, since) = since_param(&params);
     let report = match build_report(&state, since, false).await {
@@ -378,7 +386,7 @@ pub async fn report_page(State(state): State<AppState>, headers: HeaderMap, para
 
 /// `/admin/report.csv`: the gaps (or `table=daily`, the KPIs per day).
 pub async fn report_csv(State(state): State<AppState>, headers: HeaderMap, params: Params) -> Response {
-    if !signed_in(&state, &headers) {
+    if !signed_in(&state, &headers).await {
         return ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in at /admin/report first").into_response();
     }
     let (since_text, since) = since_param(&params);

@@ -1,18 +1,20 @@
 //! The anonymous session a request belongs to: the id the widget sends in
-//! `X-Doumi-Session`, or one derived from the client when it sends none.
+//! `X-Doumi-Session`, or one derived from the client when it sends none (or
+//! has sent more than a customer would in a day).
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::header::USER_AGENT;
 use axum::http::request::Parts;
 
 use super::SESSION_HEADER;
+use super::client::Client;
 use super::error::ApiError;
 use super::state::AppState;
-use crate::analytics::record::{derived_session, is_valid_session, now_ms};
+use crate::analytics::record::{Who, derived_client, derived_session, is_valid_session, now_ms};
 
-pub struct Session(pub String);
+/// The session a request belongs to, and the client it came from (keyed
+/// with the secret of the day, like derived sessions).
+pub struct Session(pub Who);
 
 /// Whether a search request is a customer searching, worth a line in the
 /// query log: not a `HEAD` (no one reads its answer), and not a page of
@@ -33,18 +35,31 @@ impl<S: Send + Sync> FromRequestParts<S> for Loggable {
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
+    /// The id the client sent, while its address stays within
+    /// `sessions_per_client` a day; else the one derived from the client.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Session, ApiError> {
+        let client = parts.extensions.get::<Client>().map(Client::key);
+        let at = now_ms();
+        let key = state.session_key.of_day(at);
+        let client_id = derived_client(&client.map_or_else(String::new, |c| c.to_string()), &key);
+        let who = |session: String| Session(Who { session, client: client_id.clone() });
         if let Some(value) = parts.headers.get(SESSION_HEADER) {
-            return match value.to_str() {
-                Ok(id) if is_valid_session(id) => Ok(Session(id.to_string())),
-                _ => Err(ApiError::bad_parameter(format!(
+            let Some(id) = value.to_str().ok().filter(|id| is_valid_session(id)) else {
+                return Err(ApiError::bad_parameter(format!(
                     "the {SESSION_HEADER} header must be 8–64 letters, digits, `-` or `_` (a UUID will do)"
-                ))),
+                )));
             };
+            if client.is_none_or(|client| state.limits.session(client, id, at)) {
+                return Ok(who(id.to_string()));
+            }
+            // One more customer at most for everything past the budget.
+            state.metrics.sessions_past_budget.inc();
+            let client = client.map_or_else(String::new, |c| c.to_string());
+            return Ok(who(derived_session(&client, "sessions past the budget", &key)));
         }
-        let client = parts.extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(String::new, |c| c.0.ip().to_string());
+        let client = client.map_or_else(String::new, |c| c.to_string());
         let agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        Ok(Session(derived_session(&client, agent, &state.session_key.of_day(now_ms()))))
+        Ok(who(derived_session(&client, agent, &key)))
     }
 }
 
@@ -54,4 +69,15 @@ impl FromRequestParts<AppState> for Session {
 pub async fn session_of_search(log: &std::sync::Arc<crate::analytics::QueryLog>, query_id: &str) -> Result<Option<String>, ApiError> {
     let (lookup, id) = (log.clone(), query_id.to_string());
     tokio::task::spawn_blocking(move || lookup.session_of(&id)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(key, value)| (key == name).then_some(value))
 }

@@ -1,14 +1,14 @@
 //! What every request shares: the current snapshot of the help center, the
-//! configuration, metrics and the rate limiter.
+//! configuration, metrics and the limits on each client.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use arc_swap::ArcSwapOption;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use super::client::TrustedProxies;
+use super::limits::ClientLimits;
 use super::metrics::Metrics;
 use crate::analytics::{LogOptions, Masker, QueryLog};
 use crate::config::Config;
@@ -48,7 +48,8 @@ pub struct AppState {
     pub reload: Arc<std::sync::Mutex<ReloadStatus>>,
     pub metrics: Arc<Metrics>,
     pub config: Arc<Config>,
-    pub limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    pub limits: Arc<ClientLimits>,
+    pub trusted_proxies: Arc<TrustedProxies>,
     pub started: Instant,
     /// The latest entry embeddings and query embedder, once the model is
     /// loaded and the entries embedded; every published engine uses them.
@@ -60,8 +61,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(config: Config) -> AppState {
-        let limiter = std::num::NonZeroU32::new(config.rate_limit_per_minute)
-            .map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
+        let limits = Arc::new(ClientLimits::new(&config));
+        // The list was checked when the configuration was loaded.
+        let trusted_proxies = Arc::new(TrustedProxies::parse(&config.trusted_proxies).unwrap_or_default());
         let metrics = Arc::new(Metrics::default());
         let (query_log, query_log_error) = match open_query_log(&config, &metrics) {
             Ok(log) => (Some(Arc::new(log)), None),
@@ -77,7 +79,8 @@ impl AppState {
             reload: Arc::new(std::sync::Mutex::new(ReloadStatus::default())),
             metrics,
             config: Arc::new(config),
-            limiter,
+            limits,
+            trusted_proxies,
             started: Instant::now(),
             meaning: Arc::new(ArcSwapOption::empty()),
             semantic: Arc::new(std::sync::Mutex::new(SemanticStatus::off())),

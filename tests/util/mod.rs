@@ -131,6 +131,9 @@ type: faq
 pub struct Server {
     pub child: std::process::Child,
     pub base: String,
+    /// The operations address (`/healthz` in detail, `/metrics`) when
+    /// `ops_addr` is set.
+    pub ops: Option<String>,
     agent: ureq::Agent,
 }
 
@@ -267,9 +270,13 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut line = String::new();
         std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
-        let base = line.trim().strip_prefix("doumi listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}")).to_string();
+        let rest = line.trim().strip_prefix("doumi listening on ").unwrap_or_else(|| panic!("unexpected first line: {line:?}"));
+        let (base, ops) = match rest.split_once(" · ops on ") {
+            Some((base, ops)) => (base.to_string(), Some(ops.to_string())),
+            None => (rest.to_string(), None),
+        };
         let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
-        Server { child, base, agent }
+        Server { child, base, ops, agent }
     }
 }
 
