@@ -42,8 +42,7 @@ impl FromRequestParts<AppState> for Admin {
         };
         // Every try of a token counts against the sign-in limit, so the
         // token cannot be guessed faster than sign_in_per_minute.
-        if let Some(client) = parts.extensions.get::<Client>()
-            && let Err(seconds) = state.limits.sign_in(client.key())
+        if let Err(seconds) = state.limits.sign_in(Client::of(&parts.extensions, &parts.headers, state).key())
         {
             return Err(too_many(seconds, "too many admin token attempts from this address"));
         }

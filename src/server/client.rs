@@ -9,15 +9,14 @@
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::HeaderMap;
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 use ipnet::IpNet;
 
 use super::state::AppState;
 
-/// The client of a request, put in its extensions by [`identify`].
+/// The client of a request (an extractor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Client {
     /// The client's own address, as far as it can be known.
@@ -138,15 +137,23 @@ fn parse_node(node: &str) -> Option<IpAddr> {
     node.strip_prefix('[').and_then(|rest| rest.split(']').next()).and_then(|ip| ip.parse().ok())
 }
 
-/// Works out the request's [`Client`] and puts it in the request's
-/// extensions for the limits, sessions and sign-in to read.
-pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if let Some(peer) = peer {
-        let client = state.trusted_proxies.client(peer, request.headers());
-        request.extensions_mut().insert(client);
+impl Client {
+    /// The client of a request with these extensions and headers; a request
+    /// that came through no socket (none in doumi) is `0.0.0.0`.
+    pub fn of(extensions: &Extensions, headers: &HeaderMap, state: &AppState) -> Client {
+        let peer = extensions.get::<ConnectInfo<SocketAddr>>().map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+        state.trusted_proxies.client(peer, headers)
     }
-    next.run(request).await
+}
+
+/// Worked out where it is needed rather than by a middleware for every
+/// request: most requests never ask.
+impl FromRequestParts<AppState> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Client, Self::Rejection> {
+        Ok(Client::of(&parts.extensions, &parts.headers, state))
+    }
 }
 
 #[cfg(test)]

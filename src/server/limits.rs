@@ -78,6 +78,11 @@ impl ClientLimits {
         }
     }
 
+    /// Whether requests are limited at all (`rate_limit_per_minute` > 0).
+    pub fn limits_requests(&self) -> bool {
+        self.requests.is_some()
+    }
+
     /// `Err(seconds to wait)` when `client` is over its requests a minute.
     pub fn request(&self, client: IpAddr) -> Result<(), u64> {
         check(self.requests.as_ref(), client)

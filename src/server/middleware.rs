@@ -57,8 +57,8 @@ fn is_plain_id(id: &[u8]) -> bool {
 
 /// Refuses a client over `rate_limit_per_minute` with 429 and `Retry-After`.
 pub async fn rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if let Some(client) = request.extensions().get::<Client>()
-        && let Err(seconds) = state.limits.request(client.key())
+    if state.limits.limits_requests()
+        && let Err(seconds) = state.limits.request(Client::of(request.extensions(), request.headers(), &state).key())
     {
         return too_many(seconds, "too many requests from this address");
     }

@@ -89,7 +89,6 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn(middleware::json_errors))
         .layer(cors(&state.config))
         .layer(from_fn_with_state(state.clone(), middleware::track))
-        .layer(from_fn_with_state(state.clone(), client::identify))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
             tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)

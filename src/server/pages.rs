@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 use axum::Form;
-use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -198,7 +197,7 @@ fn notice(state: &AppState, status: StatusCode, title: &str, message: &str, back
 }
 
 /// `/articles/{id}`: the article, a vote, and related articles.
-pub async fn article(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, client: Option<Extension<Client>>, params: Params) -> Response {
+pub async fn article(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap, client: Client, params: Params) -> Response {
     let Some(snapshot) = state.current() else { return not_ready() };
     let Some(article) = snapshot.articles.get(&id) else {
         return not_found(&state, "주소가 바뀌었거나 삭제된 도움말입니다.");
@@ -245,7 +244,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>, head
         },
     );
     if new_token {
-        let secure = state.config.secure_cookies || client.is_some_and(|c| c.https);
+        let secure = state.config.secure_cookies || client.https;
         let cookie = format!("{VOTE_COOKIE}={vote_token}; HttpOnly; SameSite=Strict; Path=/articles{}", if secure { "; Secure" } else { "" });
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             page.headers_mut().insert(header::SET_COOKIE, value);

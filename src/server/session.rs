@@ -38,28 +38,26 @@ impl FromRequestParts<AppState> for Session {
     /// The id the client sent, while its address stays within
     /// `sessions_per_client` a day; else the one derived from the client.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Session, ApiError> {
-        let client = parts.extensions.get::<Client>().map(Client::key);
+        let client = Client::of(&parts.extensions, &parts.headers, state).key();
         let at = now_ms();
         let key = state.session_key.of_day(at);
-        let client_id = derived_client(&client.map_or_else(String::new, |c| c.to_string()), &key);
-        let who = |session: String| Session(Who { session, client: client_id.clone() });
+        let address = client.to_string();
+        let who = |session: String| Session(Who { session, client: derived_client(&address, &key) });
         if let Some(value) = parts.headers.get(SESSION_HEADER) {
             let Some(id) = value.to_str().ok().filter(|id| is_valid_session(id)) else {
                 return Err(ApiError::bad_parameter(format!(
                     "the {SESSION_HEADER} header must be 8–64 letters, digits, `-` or `_` (a UUID will do)"
                 )));
             };
-            if client.is_none_or(|client| state.limits.session(client, id, at)) {
+            if state.limits.session(client, id, at) {
                 return Ok(who(id.to_string()));
             }
             // One more customer at most for everything past the budget.
             state.metrics.sessions_past_budget.inc();
-            let client = client.map_or_else(String::new, |c| c.to_string());
-            return Ok(who(derived_session(&client, "sessions past the budget", &key)));
+            return Ok(who(derived_session(&address, "sessions past the budget", &key)));
         }
-        let client = client.map_or_else(String::new, |c| c.to_string());
         let agent = parts.headers.get(USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        Ok(who(derived_session(&client, agent, &key)))
+        Ok(who(derived_session(&address, agent, &key)))
     }
 }
 

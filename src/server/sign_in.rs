@@ -60,10 +60,8 @@ pub struct SignIn {
 }
 
 /// `POST /admin/login`: checks the token and opens a session.
-pub async fn login(State(state): State<AppState>, client: Option<axum::Extension<Client>>, Form(form): Form<SignIn>) -> Response {
-    let client = client.map(|c| c.0);
-    if let Some(client) = client
-        && let Err(seconds) = state.limits.sign_in(client.key())
+pub async fn login(State(state): State<AppState>, client: Client, Form(form): Form<SignIn>) -> Response {
+    if let Err(seconds) = state.limits.sign_in(client.key())
     {
         let mut response = signin_page(&state, StatusCode::TOO_MANY_REQUESTS, Some(&format!("로그인 시도가 너무 많습니다. {seconds}초 뒤에 다시 시도하세요.")));
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -83,7 +81,7 @@ pub async fn login(State(state): State<AppState>, client: Option<axum::Extension
         tracing::error!(?opened, "cannot open an admin session");
         return signin_page(&state, StatusCode::SERVICE_UNAVAILABLE, Some("로그인 세션을 저장하지 못했습니다. 잠시 후 다시 시도하세요."));
     }
-    let secure = state.config.secure_cookies || client.is_some_and(|c| c.https);
+    let secure = state.config.secure_cookies || client.https;
     let max_age = u64::from(state.config.admin_session_max_hours) * 3600;
     let cookie = format!("{ADMIN_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
     set_cookie(Redirect::to("/admin/report").into_response(), &cookie)
