@@ -41,6 +41,25 @@ pub struct Library {
 }
 
 impl Library {
+    /// What the help center is made of, as 16 hex digits: the same for every
+    /// replica serving the same content, wherever its checkout is (paths are
+    /// taken relative to `root`, the content directory), and different as
+    /// soon as one file, dictionary line or problem differs.
+    pub fn fingerprint(&self, root: &Path) -> String {
+        let mut hasher = blake3::Hasher::new();
+        let relative = |path: &Path| path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        for (kind, articles) in [("article", &self.articles), ("draft", &self.drafts)] {
+            for a in articles.iter() {
+                hasher.update(format!("{kind}\0{}\0{}\n", relative(&a.path), a.fingerprint.hash).as_bytes());
+            }
+        }
+        for p in &self.problems {
+            hasher.update(format!("problem\0{}\0{}\0{}\n", relative(&p.path), p.line, p.message).as_bytes());
+        }
+        hasher.update(serde_json::to_string(&self.dictionaries).unwrap_or_default().as_bytes());
+        hasher.finalize().to_hex()[..16].to_string()
+    }
+
     /// Reads every `.md` file under `dir`, recursively, skipping hidden files and
     /// folders. A broken file becomes a problem; the rest still load.
     pub fn load(dir: &Path) -> Result<Library, LoadError> {

@@ -17,6 +17,10 @@ pub struct Health {
     /// served) or the last reload failed; `starting` while the index loads.
     pub status: String,
     pub entries: u64,
+    /// The content served, as 16 hex digits: replicas serving the same
+    /// content tree agree, one that is behind or ahead differs. Empty while
+    /// starting.
+    pub content: String,
     /// Bumped by every applied change.
     pub generation: u64,
     pub uptime_seconds: u64,
@@ -54,10 +58,10 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 /// The public `/healthz` when `ops_addr` serves the detailed one: the status
-/// alone, with the same HTTP status, for load balancers.
+/// and the content fingerprint, with the same HTTP status, for load balancers.
 pub async fn status(State(state): State<AppState>) -> impl IntoResponse {
     let (code, Json(health)) = health(&state);
-    (code, Json(serde_json::json!({ "status": health.status })))
+    (code, Json(serde_json::json!({ "status": health.status, "content": health.content })))
 }
 
 fn health(state: &AppState) -> (StatusCode, Json<Health>) {
@@ -71,7 +75,7 @@ fn health(state: &AppState) -> (StatusCode, Json<Health>) {
     let query_log = state.query_log_error.clone().unwrap_or_else(|| "ok".into());
     let semantic = state.semantic.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let Some(snapshot) = state.current() else {
-        let health = Health { status: "starting".into(), entries: 0, generation: 0, uptime_seconds, last_reload, errors: Vec::new(), query_log, semantic };
+        let health = Health { status: "starting".into(), entries: 0, content: String::new(), generation: 0, uptime_seconds, last_reload, errors: Vec::new(), query_log, semantic };
         return (StatusCode::SERVICE_UNAVAILABLE, Json(health));
     };
     let errors: Vec<ProblemBody> = snapshot
@@ -86,6 +90,7 @@ fn health(state: &AppState) -> (StatusCode, Json<Health>) {
     let health = Health {
         status: if degraded { "degraded" } else { "ok" }.into(),
         entries: snapshot.entries,
+        content: snapshot.content.clone(),
         generation: snapshot.generation,
         uptime_seconds,
         last_reload,

@@ -276,6 +276,7 @@ fn publish_parts(state: &AppState, index: &SearchIndex, library: &Library, gener
         problems,
         generation,
         entries,
+        content: library.fingerprint(&state.config.content),
         reloaded_at: SystemTime::now(),
     });
 }

@@ -26,6 +26,8 @@ pub struct Snapshot {
     pub problems: Vec<Problem>,
     pub generation: u64,
     pub entries: u64,
+    /// The content's fingerprint ([`crate::content::Library::fingerprint`]).
+    pub content: String,
     pub reloaded_at: SystemTime,
 }
 
