@@ -10,10 +10,10 @@
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use doumi::analytics::record::now_ms;
+use doumi::analytics::record::{Who, now_ms};
 use doumi::analytics::report::{self, ReportOptions, Since};
 use doumi::analytics::simulate::{Simulation, simulate};
-use doumi::analytics::{LogCounters, LogOptions, Masker, QueryLog, Source, Store};
+use doumi::analytics::{LogCounters, LogOptions, LogTarget, Masker, QueryLog, Source, Store};
 use doumi::content::Library;
 use doumi::search::{Engine, SearchRequest};
 
@@ -27,12 +27,14 @@ fn bundled() -> (Engine, tempfile::TempDir) {
 fn logging(c: &mut Criterion) {
     let (engine, _dir) = bundled();
     let scratch = tempfile::tempdir().unwrap();
-    let log = QueryLog::open(&scratch.path().join("queries.sqlite3"), LogOptions { retention_days: 0, masker: Masker::default() }, LogCounters::default()).unwrap();
+    let target = LogTarget::File(scratch.path().join("queries.sqlite3"));
+    let who = Who { session: "bench-session".into(), client: "c-bench".into() };
+    let log = QueryLog::open(&target, LogOptions { retention_days: 0, masker: Masker::default() }, LogCounters::default()).unwrap();
     let mut group = c.benchmark_group("query_log");
     for (name, query) in [("plain", "환불 언제 돼요"), ("with_phone", "주문 취소 010-1234-5678 연락주세요")] {
         let response = engine.search(&SearchRequest::new(query)).unwrap();
         group.bench_function(format!("search_{name}"), |b| b.iter(|| engine.search(std::hint::black_box(&SearchRequest::new(query))).unwrap()));
-        group.bench_function(format!("log_{name}"), |b| b.iter(|| log.search(std::hint::black_box(query), &response, "bench-session", Source::Api)));
+        group.bench_function(format!("log_{name}"), |b| b.iter(|| log.search(std::hint::black_box(query), &response, &who, Source::Api)));
     }
     group.finish();
     log.close();

@@ -36,7 +36,8 @@ pub struct Config {
     pub reload_debounce_ms: u64,
     /// `text` for people, `json` for log collectors.
     pub log_format: LogFormat,
-    /// The query log (SQLite); default `<index>/queries.sqlite3`.
+    /// The query log: a SQLite file, default `<index>/queries.sqlite3`, or a
+    /// `postgres://` URL of a database that replicas share.
     pub query_log: Option<PathBuf>,
     /// Query-log rows older than this many days are purged; 0 keeps all.
     pub log_retention_days: u32,
@@ -227,9 +228,10 @@ impl Config {
         self.model_dir.clone().unwrap_or_else(crate::semantic::default_model_dir)
     }
 
-    /// Where the query log lives.
-    pub fn query_log_path(&self) -> PathBuf {
-        self.query_log.clone().unwrap_or_else(|| self.index.join("queries.sqlite3"))
+    /// Where the query log lives: a SQLite file, by default beside the
+    /// index, or a PostgreSQL database (`postgres://…`).
+    pub fn query_log_target(&self) -> crate::analytics::LogTarget {
+        crate::analytics::LogTarget::parse(&self.query_log.clone().unwrap_or_else(|| self.index.join("queries.sqlite3")))
     }
 }
 

@@ -101,7 +101,8 @@ enum Command {
     ///   max_body_bytes         larger bodies get 413                     16384
     ///   reload_debounce_ms     quiet time before applying edits          100
     ///   log_format             text or json                              text
-    ///   query_log              SQLite query log                          index/queries.sqlite3
+    ///   query_log              SQLite query log, or a postgres:// URL     index/queries.sqlite3
+    ///                          shared by replicas (docs/deploy.md)
     ///   log_retention_days     query-log rows kept this long, 0 = ever   365
     ///   order_number_pattern   regex of this shop's order numbers,       (see README)
     ///                          masked in the query log
@@ -390,12 +391,12 @@ fn meaning_of(config: &Config, articles: &[std::sync::Arc<doumi::content::Articl
 }
 
 fn run_report(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> {
-    use doumi::analytics::{ReportOptions, Store, report};
-    let path = args.log.clone().unwrap_or_else(|| config.query_log_path());
-    let store = Store::open_existing(&path)?;
+    use doumi::analytics::{LogTarget, ReportOptions, report};
+    let target = args.log.as_deref().map_or_else(|| config.query_log_target(), LogTarget::parse);
+    let store = target.open_existing()?;
     let engine = open_engine(config)?;
     let options = ReportOptions { since: args.since, now_ms: doumi::analytics::record::now_ms(), recheck: args.recheck };
-    let built = report::build(&store, &engine, options)?;
+    let built = report::build(store.as_ref(), &engine, options)?;
     let text = match args.format.as_str() {
         "json" => built.to_json() + "\n",
         "csv" => built.gaps_csv(),
@@ -426,7 +427,10 @@ fn run_simulate(config: &Config, args: SimulateArgs) -> anyhow::Result<ExitCode>
     use doumi::analytics::simulate::{Simulation, simulate};
     use doumi::analytics::{Masker, Store};
     let path = args.log.clone().unwrap_or_else(|| config.index.join("simulated.sqlite3"));
-    let live = config.query_log_path();
+    let live = match config.query_log_target() {
+        doumi::analytics::LogTarget::File(live) => live,
+        doumi::analytics::LogTarget::Postgres(_) => std::path::PathBuf::new(),
+    };
     let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,

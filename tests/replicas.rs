@@ -4,7 +4,13 @@
 
 mod util;
 
-use util::{HelpCenter, REFUND_FAQ, copy_tree};
+use std::time::Duration;
+
+use serde_json::json;
+use util::postgres::Postgres;
+use util::{HelpCenter, REFUND_FAQ, Server, copy_tree, encode};
+
+const TOKEN: &str = "replicas-admin-token";
 
 fn content_of(server: &util::Server) -> String {
     server.get("/healthz").json()["content"].as_str().unwrap().to_string()
@@ -29,4 +35,109 @@ fn replicas_of_the_same_content_agree_on_its_fingerprint_and_one_behind_differs(
     b.write("shipping.md", "---\ntitle: 배송 안내\n---\n## 배송은 얼마나 걸리나요?\n2~3일 걸립니다.\n");
     let updated = content_of(&first);
     second.eventually(std::time::Duration::from_secs(10), |s| content_of(s) == updated);
+}
+
+/// A replica of `hc`'s content in a checkout of its own, logging to `url`.
+fn replica(hc: &HelpCenter, url: &str) -> (HelpCenter, Server) {
+    let checkout = HelpCenter::new();
+    copy_tree(&hc.content(), &checkout.content());
+    let env = [
+        ("DOUMI_QUERY_LOG", url),
+        ("DOUMI_ADMIN_TOKEN", TOKEN),
+        ("DOUMI_RATE_LIMIT_PER_MINUTE", "0"),
+        ("DOUMI_SESSIONS_PER_CLIENT", "0"),
+    ];
+    let server = checkout.serve(&env, &[]);
+    (checkout, server)
+}
+
+/// A PostgreSQL server, a help center, and two replicas of it logging to
+/// one database there.
+struct Cluster {
+    pg: Postgres,
+    url: String,
+    hc: HelpCenter,
+    first: Server,
+    second: Server,
+    _checkouts: [HelpCenter; 2],
+}
+
+impl Cluster {
+    fn start() -> Option<Cluster> {
+        let pg = Postgres::start()?;
+        let url = pg.database("doumi");
+        let hc = HelpCenter::new();
+        hc.write("refund.md", REFUND_FAQ);
+        let (a, first) = replica(&hc, &url);
+        let (b, second) = replica(&hc, &url);
+        Some(Cluster { pg, url, hc, first, second, _checkouts: [a, b] })
+    }
+}
+
+fn report(server: &Server) -> serde_json::Value {
+    let answer = server.request("GET", "/api/admin/report?since=1d", &[("authorization", &format!("Bearer {TOKEN}"))], None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()
+}
+
+#[test]
+fn replicas_share_one_log_in_postgresql_and_every_report_agrees() {
+    let Some(cluster) = Cluster::start() else { return };
+    let Cluster { pg, url, hc, first, second, .. } = &cluster;
+    let replicas = [first, second];
+
+    // 200 customers from 4 threads, each search on one replica or the other;
+    // 6 of them ask what no article answers, 3 on each replica.
+    let ids: Vec<(usize, String)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|t| {
+                scope.spawn(move || {
+                    (0..50)
+                        .map(|i| {
+                            let n = t * 50 + i;
+                            let q = if n < 6 { "제휴 입점 문의" } else { ["환불 언제 돼요", "환불 계좌", "부분 환불"][n % 3] };
+                            let answer = replicas[n % 2].request("GET", &format!("/api/search?q={}", encode(q)), &[("x-doumi-session", &format!("replica-customer-{n:04}"))], None);
+                            assert_eq!(answer.status, 200, "{}", answer.body);
+                            (n, answer.json()["query_id"].as_str().unwrap().to_string())
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+    });
+    let count = |table: &str| pg.query("doumi", &format!("SELECT count(*) FROM {table}"));
+    first.eventually(Duration::from_secs(10), |_| count("searches") == "200");
+
+    // 30 clicks, each on the replica that did not answer the search.
+    for (n, id) in ids.iter().filter(|(n, _)| *n >= 6).take(30) {
+        let click = json!({"query_id": id, "type": "click", "article_id": "refund", "rank": 1});
+        let answer = replicas[(n + 1) % 2].post_json("/api/events", &click, &[]);
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+    first.eventually(Duration::from_secs(10), |_| count("events") == "30");
+
+    let (a, b) = (report(&first), report(&second));
+    assert_eq!(a["kpis"], b["kpis"], "both replicas read the same log");
+    assert_eq!(a["kpis"]["searches"], 200);
+    assert_eq!(a["kpis"]["sessions"], 200);
+    let gap = a["gaps"].as_array().unwrap().iter().find(|g| g["representative"] == "제휴 입점 문의").expect("the gap");
+    assert_eq!((gap["count"].as_u64(), gap["sessions"].as_u64()), (Some(6), Some(6)), "one gap of the customers of both replicas: {gap:#}");
+    let cli = hc.run_with_env(&["report", "--format", "json", "--since", "1d"], &[("DOUMI_QUERY_LOG", url)]);
+    assert_eq!(cli.json()["kpis"], a["kpis"], "`doumi report` reads the same log: {}", cli.stderr);
+}
+
+#[test]
+fn admin_sessions_in_postgresql_hold_on_every_replica() {
+    let Some(cluster) = Cluster::start() else { return };
+    let Cluster { pg, first, second, .. } = &cluster;
+    let signed = first.request("POST", "/admin/login", &[("content-type", "application/x-www-form-urlencoded")], Some(format!("token={TOKEN}").as_bytes()));
+    assert_eq!(signed.status, 303);
+    let cookie = signed.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+    let page = second.request("GET", "/admin/report", &[("cookie", &cookie)], None);
+    assert!(page.body.contains("class=\"tile\""), "signed in on one replica, the other knows the session: {}", page.body);
+    let out = second.request("POST", "/admin/logout", &[("cookie", &cookie)], None);
+    assert_eq!(out.status, 303);
+    assert!(!first.request("GET", "/admin/report", &[("cookie", &cookie)], None).body.contains("class=\"tile\""));
+    assert_eq!(pg.query("doumi", "SELECT count(*) FROM admin_sessions"), "0");
 }

@@ -21,7 +21,8 @@ use prometheus_client::metrics::counter::Counter;
 use super::pii::Masker;
 use super::record::{EventRecord, Record, SearchRecord, Source, Who, mask_query, now_ms};
 use crate::search::SearchResponse;
-use super::store::{AdminExpiry, AdminSession, Store, StoreError};
+use super::postgres::{PostgresStore, is_url, redacted};
+use super::store::{AdminExpiry, AdminSession, LogStore, Store, StoreError};
 
 /// Records waiting to be written, at most.
 pub const CHANNEL_CAPACITY: usize = 8192;
@@ -74,10 +75,55 @@ pub struct QueryLog {
     sender: Mutex<Option<SyncSender<Message>>>,
     thread: Mutex<Option<JoinHandle<()>>>,
     recent: Mutex<Recent>,
-    reader: Mutex<Store>,
+    reader: Mutex<Box<dyn LogStore>>,
     counters: LogCounters,
     masker: Masker,
-    path: PathBuf,
+    target: LogTarget,
+}
+
+/// Where the query log is kept: a SQLite file (the default) or a
+/// PostgreSQL database that replicas share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogTarget {
+    File(PathBuf),
+    Postgres(String),
+}
+
+impl LogTarget {
+    /// `postgres://…` or `postgresql://…` is a database; anything else a file.
+    pub fn parse(text: &Path) -> LogTarget {
+        match text.to_str() {
+            Some(url) if is_url(url) => LogTarget::Postgres(url.to_string()),
+            _ => LogTarget::File(text.to_path_buf()),
+        }
+    }
+
+    /// Opens the log, creating it (the file, or the tables) when missing.
+    pub fn open(&self) -> Result<Box<dyn LogStore>, StoreError> {
+        Ok(match self {
+            LogTarget::File(path) => Box::new(Store::open(path)?),
+            LogTarget::Postgres(url) => Box::new(PostgresStore::open(url)?),
+        })
+    }
+
+    /// Opens a log to read a report from: a missing file is an error that
+    /// says where logs come from.
+    pub fn open_existing(&self) -> Result<Box<dyn LogStore>, StoreError> {
+        match self {
+            LogTarget::File(path) => Ok(Box::new(Store::open_existing(path)?)),
+            LogTarget::Postgres(_) => self.open(),
+        }
+    }
+}
+
+impl std::fmt::Display for LogTarget {
+    /// The path, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogTarget::File(path) => write!(f, "{}", path.display()),
+            LogTarget::Postgres(url) => f.write_str(&redacted(url)),
+        }
+    }
 }
 
 pub struct LogOptions {
@@ -89,16 +135,16 @@ pub struct LogOptions {
 
 impl QueryLog {
     /// Opens (or creates) the log at `path` and starts its writer thread.
-    pub fn open(path: &Path, options: LogOptions, counters: LogCounters) -> Result<QueryLog, StoreError> {
-        let writer = Store::open(path)?;
-        let reader = Store::open(path)?;
+    pub fn open(target: &LogTarget, options: LogOptions, counters: LogCounters) -> Result<QueryLog, StoreError> {
+        let writer = target.open()?;
+        let reader = target.open()?;
         let (sender, receiver) = sync_channel(CHANNEL_CAPACITY);
         let thread_counters = counters.clone();
         let retention_days = options.retention_days;
         let thread = std::thread::Builder::new()
             .name("doumi-query-log".into())
             .spawn(move || write_loop(writer, receiver, thread_counters, retention_days))
-            .map_err(|cause| StoreError::CreateDir { path: path.to_path_buf(), cause })?;
+            .map_err(|cause| StoreError::CreateDir { path: PathBuf::from(target.to_string()), cause })?;
         Ok(QueryLog {
             sender: Mutex::new(Some(sender)),
             thread: Mutex::new(Some(thread)),
@@ -106,12 +152,12 @@ impl QueryLog {
             reader: Mutex::new(reader),
             counters,
             masker: options.masker,
-            path: path.to_path_buf(),
+            target: target.clone(),
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn target(&self) -> &LogTarget {
+        &self.target
     }
 
     pub fn masker(&self) -> &Masker {
@@ -208,7 +254,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn write_loop(mut store: Store, receiver: Receiver<Message>, counters: LogCounters, retention_days: u32) {
+fn write_loop(mut store: Box<dyn LogStore>, receiver: Receiver<Message>, counters: LogCounters, retention_days: u32) {
     let mut last_purge: Option<Instant> = None;
     let mut batch = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
@@ -231,13 +277,13 @@ fn write_loop(mut store: Store, receiver: Receiver<Message>, counters: LogCounte
             }
         }
         behind = batch.len() >= BATCH;
-        commit(&mut store, &mut batch, &counters);
+        commit(store.as_mut(), &mut batch, &counters);
         for done in waiting.drain(..) {
             let _ = done.send(());
         }
         if retention_days > 0 && last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
             last_purge = Some(Instant::now());
-            purge(&store, retention_days, &counters);
+            purge(store.as_ref(), retention_days, &counters);
         }
     }
 }
@@ -249,7 +295,7 @@ fn take(message: Message, batch: &mut Vec<Record>, waiting: &mut Vec<SyncSender<
     }
 }
 
-fn commit(store: &mut Store, batch: &mut Vec<Record>, counters: &LogCounters) {
+fn commit(store: &mut dyn LogStore, batch: &mut Vec<Record>, counters: &LogCounters) {
     if batch.is_empty() {
         return;
     }
@@ -272,7 +318,7 @@ fn commit(store: &mut Store, batch: &mut Vec<Record>, counters: &LogCounters) {
     batch.clear();
 }
 
-fn purge(store: &Store, retention_days: u32, counters: &LogCounters) {
+fn purge(store: &dyn LogStore, retention_days: u32, counters: &LogCounters) {
     let before = now_ms() - i64::from(retention_days) * 86_400_000;
     match store.purge(before) {
         Ok(0) => {}
@@ -308,7 +354,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("queries.sqlite3");
         let counters = LogCounters::default();
-        let log = QueryLog::open(&path, LogOptions { retention_days: 0, masker: Masker::default() }, counters.clone()).unwrap();
+        let log = QueryLog::open(&LogTarget::File(path.clone()), LogOptions { retention_days: 0, masker: Masker::default() }, counters.clone()).unwrap();
         for i in 0..2000 {
             assert!(log.record(search(&format!("q{i}"), now_ms())));
         }
@@ -324,7 +370,7 @@ mod tests {
     fn old_rows_are_purged_when_the_writer_starts_writing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("queries.sqlite3");
-        let log = QueryLog::open(&path, LogOptions { retention_days: 30, masker: Masker::default() }, LogCounters::default()).unwrap();
+        let log = QueryLog::open(&LogTarget::File(path.clone()), LogOptions { retention_days: 30, masker: Masker::default() }, LogCounters::default()).unwrap();
         log.record(search("old", now_ms() - 31 * 86_400_000));
         log.record(search("new", now_ms()));
         log.flush();

@@ -12,13 +12,14 @@ pub mod kpi;
 pub mod log;
 pub mod outcome;
 pub mod pii;
+pub mod postgres;
 pub mod record;
 pub mod report;
 pub mod simulate;
 pub mod store;
 
-pub use log::{LogCounters, LogOptions, QueryLog};
+pub use log::{LogCounters, LogOptions, LogTarget, QueryLog};
 pub use pii::Masker;
 pub use record::{EventKind, EventRecord, Record, SearchRecord, Source};
 pub use report::{Report, ReportOptions, Since};
-pub use store::{AdminExpiry, AdminSession, Store, StoreError};
+pub use store::{AdminExpiry, AdminSession, LogStore, Store, StoreError};

@@ -10,7 +10,7 @@ use time::{Date, OffsetDateTime, UtcOffset};
 use super::gaps::{Action, Gap, Reformulation, gaps, reformulations};
 use super::kpi::{Day, Kpis, TopArticle, TopQuery, daily, kpis, top_articles, top_queries};
 use super::outcome::outcomes;
-use super::store::{Store, StoreError};
+use super::store::{LogStore, StoreError};
 use crate::search::Engine;
 
 /// Days are counted in Korean time: a support lead's "today" starts at
@@ -133,7 +133,7 @@ pub fn day_of(ms: i64) -> String {
 
 /// Builds the report of the period `options` describes from `store`,
 /// looking up today's closest entries with `engine`.
-pub fn build(store: &Store, engine: &Engine, options: ReportOptions) -> Result<Report, StoreError> {
+pub fn build(store: &dyn LogStore, engine: &Engine, options: ReportOptions) -> Result<Report, StoreError> {
     let to = options.now_ms;
     let from = options.since.start(to).min(to);
     let length = to - from;

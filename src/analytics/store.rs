@@ -71,6 +71,8 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("query log {path}: {cause}")]
     Sql { path: PathBuf, cause: rusqlite::Error },
+    #[error("query log in PostgreSQL ({at}): {cause}")]
+    Postgres { at: String, cause: String },
 }
 
 /// An admin session as stored: hashes only (see the migration).
@@ -102,6 +104,85 @@ pub struct Period {
     pub searches: Vec<LoggedSearch>,
     /// Votes on articles reached without a search.
     pub votes: Vec<EventRecord>,
+}
+
+impl Period {
+    /// The period of `searches` (in time order) and `events` (in time order,
+    /// each with its kind as stored): an event joins its search, or stands
+    /// alone as a vote made without one.
+    pub fn assemble(searches: Vec<SearchRecord>, events: Vec<(String, EventRecord)>) -> Period {
+        let mut period = Period::default();
+        let mut by_id = std::collections::HashMap::new();
+        for search in searches {
+            by_id.insert(search.id.clone(), period.searches.len());
+            period.searches.push(LoggedSearch { search, events: Vec::new() });
+        }
+        for (kind, mut event) in events {
+            // The stores' CHECK constraints keep other kinds out.
+            let Some(kind) = EventKind::from_stored(&kind) else { continue };
+            event.kind = kind;
+            match event.query_id.as_ref().and_then(|id| by_id.get(id)) {
+                Some(&i) => period.searches[i].events.push(event),
+                None => period.votes.push(event),
+            }
+        }
+        period
+    }
+}
+
+/// Where the query log is kept: what the writer thread, the reports and the
+/// admin sign-in need of it. Two implementations: [`Store`] (SQLite, a file
+/// beside the index; the default) and [`super::postgres::PostgresStore`]
+/// (shared by replicas). Both keep the same tables, brought to the same
+/// schema version by their own migrations.
+pub trait LogStore: Send {
+    /// Writes `batch` in one transaction: all of it or, on error, none. A
+    /// search already stored (the same id) is left as it is.
+    fn write(&mut self, batch: &[Record]) -> Result<(), StoreError>;
+    /// Searches made in `[from_ms, to_ms)` with the events that followed them,
+    /// and the votes made without a search.
+    fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError>;
+    /// The session of search `id`, if it is in the log.
+    fn session_of(&self, id: &str) -> Result<Option<String>, StoreError>;
+    /// Deletes what is older than `before_ms`; returns how many rows went.
+    fn purge(&self, before_ms: i64) -> Result<usize, StoreError>;
+    /// The articles most clicked since `from_ms`, most first, with their clicks.
+    fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError>;
+    /// Rows in the log: (searches, events).
+    fn counts(&self) -> Result<(u64, u64), StoreError>;
+    fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError>;
+    fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError>;
+    fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError>;
+}
+
+impl LogStore for Store {
+    fn write(&mut self, batch: &[Record]) -> Result<(), StoreError> {
+        Store::write(self, batch)
+    }
+    fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError> {
+        Store::period(self, from_ms, to_ms)
+    }
+    fn session_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Store::session_of(self, id)
+    }
+    fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
+        Store::purge(self, before_ms)
+    }
+    fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
+        Store::popular_articles(self, from_ms, n)
+    }
+    fn counts(&self) -> Result<(u64, u64), StoreError> {
+        Store::counts(self)
+    }
+    fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError> {
+        Store::open_admin_session(self, session, now_ms, expiry)
+    }
+    fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError> {
+        Store::use_admin_session(self, session, now_ms, expiry)
+    }
+    fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        Store::close_admin_session(self, id_hash)
+    }
 }
 
 pub struct Store {
@@ -205,8 +286,6 @@ impl Store {
     /// (whenever those came), and the votes made without a search.
     pub fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError> {
         let sql = |e| self.sql(e);
-        let mut period = Period::default();
-        let mut by_id = std::collections::HashMap::new();
         let mut statement = self
             .conn
             .prepare(
@@ -232,11 +311,7 @@ impl Store {
                 })
             })
             .map_err(sql)?;
-        for row in rows {
-            let search = row.map_err(sql)?;
-            by_id.insert(search.id.clone(), period.searches.len());
-            period.searches.push(LoggedSearch { search, events: Vec::new() });
-        }
+        let searches = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
         let mut statement = self
             .conn
             .prepare(
@@ -263,17 +338,8 @@ impl Store {
                 ))
             })
             .map_err(sql)?;
-        for row in rows {
-            let (kind, mut event) = row.map_err(sql)?;
-            // The CHECK constraint keeps other kinds out.
-            let Some(kind) = EventKind::from_stored(&kind) else { continue };
-            event.kind = kind;
-            match event.query_id.as_ref().and_then(|id| by_id.get(id)) {
-                Some(&i) => period.searches[i].events.push(event),
-                None => period.votes.push(event),
-            }
-        }
-        Ok(period)
+        let events = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
+        Ok(Period::assemble(searches, events))
     }
 
     /// Deletes what is older than `before_ms`; returns how many rows went.

@@ -13,7 +13,6 @@ use super::error::ApiError;
 use super::state::AppState;
 use crate::analytics::record::now_ms;
 use crate::analytics::report::{self, ReportOptions, Since};
-use crate::analytics::Store;
 
 /// Proof that the request carries the admin token.
 pub struct Admin;
@@ -114,8 +113,8 @@ pub(super) async fn build_report(state: &AppState, since: Since, recheck: bool) 
     let snapshot = state.current().ok_or_else(ApiError::not_ready)?;
     tokio::task::spawn_blocking(move || {
         log.flush();
-        let store = Store::open_existing(log.path())?;
-        report::build(&store, &snapshot.engine, ReportOptions { since, now_ms: now_ms(), recheck })
+        let store = log.target().open_existing()?;
+        report::build(store.as_ref(), &snapshot.engine, ReportOptions { since, now_ms: now_ms(), recheck })
     })
     .await
     .map_err(ApiError::internal)?

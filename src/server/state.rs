@@ -113,5 +113,5 @@ fn open_query_log(config: &Config, metrics: &Metrics) -> Result<QueryLog, String
     // The pattern was checked when the configuration was loaded.
     let masker = Masker::new(config.order_number_pattern.as_deref()).map_err(|e| e.to_string())?;
     let options = LogOptions { retention_days: config.log_retention_days, masker };
-    QueryLog::open(&config.query_log_path(), options, metrics.query_log.clone()).map_err(|e| e.to_string())
+    QueryLog::open(&config.query_log_target(), options, metrics.query_log.clone()).map_err(|e| e.to_string())
 }

@@ -1,0 +1,405 @@
+//! The query log in PostgreSQL, for replicas that share one log: the same
+//! tables as the SQLite file ([`super::store`]), brought to the same schema
+//! version by migrations of their own, written in batches (one multi-row
+//! insert per table per batch, prepared), read by the same reports.
+//!
+//! doumi's log is written by a thread and read off the async runtime, so the
+//! store runs the asynchronous driver (tokio-postgres, pooled by deadpool) on
+//! a small runtime of its own and waits for each call.
+
+use std::sync::Arc;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+use tokio_postgres::types::ToSql;
+
+use super::record::{EventKind, EventRecord, LoggedHit, Record, SearchRecord, Source};
+use super::store::{AdminExpiry, AdminSession, LogStore, Period, StoreError};
+
+/// Schema versions, oldest first, numbered as the SQLite file's are; never
+/// edit one that has shipped, add another (to both stores).
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE searches (
+        id          TEXT PRIMARY KEY,
+        at_ms       BIGINT NOT NULL,
+        session     TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        query       TEXT NOT NULL,
+        normalized  TEXT NOT NULL,
+        total       BIGINT NOT NULL,
+        confidence  REAL NOT NULL,
+        hits        TEXT NOT NULL
+    );
+    CREATE INDEX searches_by_time ON searches(at_ms);
+    CREATE INDEX searches_by_session ON searches(session, at_ms);
+    CREATE TABLE events (
+        id          BIGSERIAL PRIMARY KEY,
+        query_id    TEXT,
+        at_ms       BIGINT NOT NULL,
+        session     TEXT NOT NULL,
+        kind        TEXT NOT NULL CHECK (kind IN ('click', 'helpful', 'not_helpful', 'contact_support')),
+        article_id  TEXT,
+        rank        INTEGER,
+        comment     TEXT
+    );
+    CREATE INDEX events_by_query ON events(query_id);
+    CREATE INDEX events_by_time ON events(at_ms);",
+    "CREATE TABLE admin_sessions (
+        id_hash       TEXT PRIMARY KEY,
+        token_hash    TEXT NOT NULL,
+        created_ms    BIGINT NOT NULL,
+        last_seen_ms  BIGINT NOT NULL
+    );",
+    "ALTER TABLE searches ADD COLUMN client TEXT NOT NULL DEFAULT '';",
+];
+
+/// Taken for the migrations, so that replicas starting together migrate once.
+const MIGRATION_LOCK: i64 = 0x646f_756d_6931;
+
+/// Connections kept open per process.
+const POOL_SIZE: usize = 8;
+
+/// Whether `target` names a PostgreSQL database rather than a file.
+pub fn is_url(target: &str) -> bool {
+    target.starts_with("postgres://") || target.starts_with("postgresql://")
+}
+
+/// The URL without its password, for messages and `/healthz`.
+pub fn redacted(url: &str) -> String {
+    match url.split_once("://").and_then(|(scheme, rest)| rest.split_once('@').map(|(user, host)| (scheme, user, host))) {
+        Some((scheme, user, host)) => format!("{scheme}://{}@{host}", user.split(':').next().unwrap_or_default()),
+        None => url.to_string(),
+    }
+}
+
+/// A runtime that may be dropped anywhere, an async context included.
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// A handle on the log in one PostgreSQL database; clones share the pool.
+#[derive(Clone)]
+pub struct PostgresStore {
+    runtime: Arc<OwnRuntime>,
+    pool: Pool,
+    at: String,
+}
+
+impl PostgresStore {
+    /// Connects to `url` and migrates the database to the current schema.
+    /// TLS is not offered: the URL must allow a plain connection
+    /// (`sslmode=disable` or `prefer`, the default), such as to a database on
+    /// the same private network.
+    pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let at = redacted(url);
+        let error = |cause: String| StoreError::Postgres { at: at.clone(), cause };
+        let config: tokio_postgres::Config = url.parse().map_err(|e| error(format!("not a PostgreSQL URL: {e}")))?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("doumi-postgres")
+            .enable_all()
+            .build()
+            .map_err(|e| error(e.to_string()))?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = {
+            let _entered = runtime.enter();
+            Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|e| error(e.to_string()))?
+        };
+        let store = PostgresStore { runtime: Arc::new(OwnRuntime(Some(runtime))), pool, at };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn error(&self, cause: impl std::fmt::Display) -> StoreError {
+        StoreError::Postgres { at: self.at.clone(), cause: cause.to_string() }
+    }
+
+    /// Runs `work` with a pooled connection on the store's runtime and waits
+    /// for it (from any thread, async ones included).
+    fn run<T, F>(&self, work: impl FnOnce(deadpool_postgres::Object) -> F) -> Result<T, StoreError>
+    where
+        F: Future<Output = Result<T, tokio_postgres::Error>>,
+    {
+        let runtime = self.runtime.0.as_ref().ok_or_else(|| self.error("the store is closed"))?;
+        let call = || {
+            runtime.block_on(async {
+                let client = self.pool.get().await.map_err(|e| self.error(e))?;
+                work(client).await.map_err(|e| self.error(e))
+            })
+        };
+        // Called from async code (the server opening its log), step off the
+        // runtime's worker first: blocking it inside would be refused.
+        match tokio::runtime::Handle::try_current() {
+            Ok(_) => tokio::task::block_in_place(call),
+            Err(_) => call(),
+        }
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        self.run(|mut client| async move {
+            let tx = client.transaction().await?;
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+            tx.batch_execute("SET LOCAL client_min_messages = warning").await?;
+            tx.batch_execute("CREATE TABLE IF NOT EXISTS doumi_schema (version INTEGER NOT NULL)").await?;
+            let version: i64 = tx.query_one("SELECT coalesce(max(version), 0)::BIGINT FROM doumi_schema", &[]).await?.get(0);
+            for (i, migration) in MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+                tx.batch_execute(migration).await?;
+                tx.execute("INSERT INTO doumi_schema (version) VALUES ($1)", &[&(i as i32 + 1)]).await?;
+            }
+            tx.commit().await
+        })
+    }
+}
+
+impl LogStore for PostgresStore {
+    fn write(&mut self, batch: &[Record]) -> Result<(), StoreError> {
+        let mut searches = SearchColumns::default();
+        let mut events = EventColumns::default();
+        for record in batch {
+            match record {
+                Record::Search(s) => searches.push(s),
+                Record::Event(e) => events.push(e),
+            }
+        }
+        self.run(|mut client| async move {
+            let tx = client.transaction().await?;
+            if !searches.id.is_empty() {
+                let statement = tx
+                    .prepare_cached(
+                        "INSERT INTO searches (id, at_ms, session, client, source, query, normalized, total, confidence, hits)
+                         SELECT * FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int8[], $9::float4[], $10::text[])
+                         ON CONFLICT (id) DO NOTHING",
+                    )
+                    .await?;
+                tx.execute(&statement, &searches.params()).await?;
+            }
+            if !events.at_ms.is_empty() {
+                let statement = tx
+                    .prepare_cached(
+                        "INSERT INTO events (query_id, at_ms, session, kind, article_id, rank, comment)
+                         SELECT * FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[])",
+                    )
+                    .await?;
+                tx.execute(&statement, &events.params()).await?;
+            }
+            tx.commit().await
+        })
+    }
+
+    fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError> {
+        let (searches, events) = self.run(|client| async move {
+            let searches = client
+                .query(
+                    "SELECT id, at_ms, session, source, query, normalized, total, confidence, hits, client
+                     FROM searches WHERE at_ms >= $1 AND at_ms < $2 ORDER BY at_ms, id",
+                    &[&from_ms, &to_ms],
+                )
+                .await?;
+            let events = client
+                .query(
+                    "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment
+                     FROM events e LEFT JOIN searches s ON s.id = e.query_id
+                     WHERE (s.at_ms >= $1 AND s.at_ms < $2) OR (s.id IS NULL AND e.at_ms >= $1 AND e.at_ms < $2)
+                     ORDER BY e.at_ms, e.id",
+                    &[&from_ms, &to_ms],
+                )
+                .await?;
+            Ok((searches, events))
+        })?;
+        let searches = searches
+            .iter()
+            .map(|row| SearchRecord {
+                id: row.get(0),
+                at_ms: row.get(1),
+                session: row.get(2),
+                client: row.get(9),
+                source: Source::from_stored(row.get::<_, &str>(3)),
+                query: row.get(4),
+                normalized: row.get(5),
+                total: row.get::<_, i64>(6).max(0) as u64,
+                confidence: row.get(7),
+                hits: serde_json::from_str::<Vec<LoggedHit>>(row.get::<_, &str>(8)).unwrap_or_default(),
+            })
+            .collect();
+        let events = events
+            .iter()
+            .map(|row| {
+                let event = EventRecord {
+                    query_id: row.get(0),
+                    at_ms: row.get(1),
+                    session: row.get(2),
+                    kind: EventKind::Click,
+                    article_id: row.get(4),
+                    rank: row.get::<_, Option<i32>>(5).map(|r| r.max(0) as u32),
+                    comment: row.get(6),
+                };
+                (row.get::<_, String>(3), event)
+            })
+            .collect();
+        Ok(Period::assemble(searches, events))
+    }
+
+    fn session_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.run(|client| async move {
+            let row = client.query_opt("SELECT session FROM searches WHERE id = $1", &[&id]).await?;
+            Ok(row.map(|r| r.get(0)))
+        })
+    }
+
+    fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
+        self.run(|client| async move {
+            let events = client.execute("DELETE FROM events WHERE at_ms < $1", &[&before_ms]).await?;
+            let searches = client.execute("DELETE FROM searches WHERE at_ms < $1", &[&before_ms]).await?;
+            Ok((events + searches) as usize)
+        })
+    }
+
+    fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
+        let limit = n as i64;
+        self.run(|client| async move {
+            let rows = client
+                .query(
+                    "SELECT article_id, count(*) AS clicks FROM events
+                     WHERE kind = 'click' AND article_id IS NOT NULL AND at_ms >= $1
+                     GROUP BY article_id ORDER BY clicks DESC, article_id LIMIT $2",
+                    &[&from_ms, &limit],
+                )
+                .await?;
+            Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1) as u64)).collect())
+        })
+    }
+
+    fn counts(&self) -> Result<(u64, u64), StoreError> {
+        self.run(|client| async move {
+            let row = client.query_one("SELECT (SELECT count(*) FROM searches), (SELECT count(*) FROM events)", &[]).await?;
+            Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
+        })
+    }
+
+    fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError> {
+        let (idle, max) = (now_ms - expiry.idle_ms, now_ms - expiry.max_ms);
+        self.run(|client| async move {
+            client.execute("DELETE FROM admin_sessions WHERE last_seen_ms < $1 OR created_ms < $2", &[&idle, &max]).await?;
+            client
+                .execute(
+                    "INSERT INTO admin_sessions (id_hash, token_hash, created_ms, last_seen_ms) VALUES ($1, $2, $3, $3)",
+                    &[&session.id_hash, &session.token_hash, &now_ms],
+                )
+                .await?;
+            Ok(())
+        })
+    }
+
+    fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError> {
+        let (idle, max) = (now_ms - expiry.idle_ms, now_ms - expiry.max_ms);
+        self.run(|client| async move {
+            let changed = client
+                .execute(
+                    "UPDATE admin_sessions SET last_seen_ms = $3
+                     WHERE id_hash = $1 AND token_hash = $2 AND last_seen_ms >= $4 AND created_ms >= $5",
+                    &[&session.id_hash, &session.token_hash, &now_ms, &idle, &max],
+                )
+                .await?;
+            Ok(changed == 1)
+        })
+    }
+
+    fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        self.run(|client| async move {
+            client.execute("DELETE FROM admin_sessions WHERE id_hash = $1", &[&id_hash]).await?;
+            Ok(())
+        })
+    }
+}
+
+/// A batch's searches, column by column, for one `UNNEST` insert.
+#[derive(Default)]
+struct SearchColumns {
+    id: Vec<String>,
+    at_ms: Vec<i64>,
+    session: Vec<String>,
+    client: Vec<String>,
+    source: Vec<String>,
+    query: Vec<String>,
+    normalized: Vec<String>,
+    total: Vec<i64>,
+    confidence: Vec<f32>,
+    hits: Vec<String>,
+}
+
+impl SearchColumns {
+    fn push(&mut self, s: &SearchRecord) {
+        self.id.push(s.id.clone());
+        self.at_ms.push(s.at_ms);
+        self.session.push(s.session.clone());
+        self.client.push(s.client.clone());
+        self.source.push(s.source.as_str().to_string());
+        self.query.push(s.query.clone());
+        self.normalized.push(s.normalized.clone());
+        self.total.push(s.total as i64);
+        self.confidence.push(s.confidence);
+        self.hits.push(serde_json::to_string(&s.hits).unwrap_or_else(|_| "[]".into()));
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 10] {
+        [
+            &self.id,
+            &self.at_ms,
+            &self.session,
+            &self.client,
+            &self.source,
+            &self.query,
+            &self.normalized,
+            &self.total,
+            &self.confidence,
+            &self.hits,
+        ]
+    }
+}
+
+/// A batch's events, column by column.
+#[derive(Default)]
+struct EventColumns {
+    query_id: Vec<Option<String>>,
+    at_ms: Vec<i64>,
+    session: Vec<String>,
+    kind: Vec<String>,
+    article_id: Vec<Option<String>>,
+    rank: Vec<Option<i32>>,
+    comment: Vec<Option<String>>,
+}
+
+impl EventColumns {
+    fn push(&mut self, e: &EventRecord) {
+        self.query_id.push(e.query_id.clone());
+        self.at_ms.push(e.at_ms);
+        self.session.push(e.session.clone());
+        self.kind.push(e.kind.as_str().to_string());
+        self.article_id.push(e.article_id.clone());
+        self.rank.push(e.rank.map(|r| r.min(i32::MAX as u32) as i32));
+        self.comment.push(e.comment.clone());
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 7] {
+        [&self.query_id, &self.at_ms, &self.session, &self.kind, &self.article_id, &self.rank, &self.comment]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_told_from_a_file_and_shown_without_its_password() {
+        assert!(is_url("postgres://doumi@db/doumi") && is_url("postgresql://db/doumi"));
+        assert!(!is_url("index/queries.sqlite3") && !is_url("/var/lib/doumi/postgres/queries.sqlite3"));
+        assert_eq!(redacted("postgres://doumi:s3cret@db.internal:5432/doumi?sslmode=disable"), "postgres://doumi@db.internal:5432/doumi?sslmode=disable");
+        assert_eq!(redacted("postgres://db/doumi"), "postgres://db/doumi");
+    }
+}
