@@ -29,7 +29,7 @@ fn logging(c: &mut Criterion) {
     let scratch = tempfile::tempdir().unwrap();
     let target = LogTarget::File(scratch.path().join("queries.sqlite3"));
     let who = Who { session: "bench-session".into(), client: "c-bench".into() };
-    let log = QueryLog::open(&target, LogOptions { retention_days: 0, masker: Masker::default() }, LogCounters::default()).unwrap();
+    let log = QueryLog::open(&target, LogOptions { retention_days: 0, masker: Masker::default(), spool: None }, LogCounters::default()).unwrap();
     let mut group = c.benchmark_group("query_log");
     for (name, query) in [("plain", "환불 언제 돼요"), ("with_phone", "주문 취소 010-1234-5678 연락주세요")] {
         let response = engine.search(&SearchRequest::new(query)).unwrap();

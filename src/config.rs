@@ -99,6 +99,9 @@ pub struct Config {
     /// Serve `/metrics` and the detailed `/healthz` on this address only
     /// (e.g. 127.0.0.1:9878); the public `/healthz` then says only the status.
     pub ops_addr: Option<SocketAddr>,
+    /// With the query log in PostgreSQL: records kept in `<index>/spool.sqlite3`
+    /// while the database cannot be reached, at most; more are dropped (counted).
+    pub spool_max_records: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,12 +147,13 @@ impl Default for Config {
             admin_session_max_hours: 7 * 24,
             secure_cookies: false,
             ops_addr: None,
+            spool_max_records: 200_000,
         }
     }
 }
 
 /// Keys that `DOUMI_<KEY>` environment variables may set.
-const KEYS: [&str; 33] = [
+const KEYS: [&str; 34] = [
     "content",
     "index",
     "addr",
@@ -183,6 +187,7 @@ const KEYS: [&str; 33] = [
     "admin_session_max_hours",
     "secure_cookies",
     "ops_addr",
+    "spool_max_records",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -137,6 +137,8 @@ enum Command {
     ///                          (it is over HTTPS via a trusted proxy)
     ///   ops_addr               serve /metrics and the detailed /healthz  (none)
     ///                          here only, e.g. 127.0.0.1:9878
+    ///   spool_max_records      records kept in index/spool.sqlite3 while 200000
+    ///                          the PostgreSQL query log is unreachable
     ///
     /// Example: DOUMI_RATE_LIMIT_PER_MINUTE=0 doumi serve --addr 0.0.0.0:8080
     #[command(verbatim_doc_comment)]

@@ -50,6 +50,7 @@ impl Log {
 
     fn event(&mut self, query_id: &str, session: &str, at_ms: i64, kind: EventKind, article: Option<&str>) {
         self.records.push(Record::Event(EventRecord {
+            id: format!("event-{}", self.records.len()),
             query_id: Some(query_id.into()),
             at_ms,
             session: session.into(),

@@ -141,3 +141,96 @@ fn admin_sessions_in_postgresql_hold_on_every_replica() {
     assert!(!first.request("GET", "/admin/report", &[("cookie", &cookie)], None).body.contains("class=\"tile\""));
     assert_eq!(pg.query("doumi", "SELECT count(*) FROM admin_sessions"), "0");
 }
+
+fn metric(server: &Server, name: &str) -> f64 {
+    let text = server.get("/metrics").body;
+    text.lines().find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok())).unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+fn query_log_health(server: &Server) -> (String, String) {
+    let health = server.get("/healthz").json();
+    (health["status"].as_str().unwrap().to_string(), health["query_log"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn postgresql_away_for_ten_seconds_loses_nothing_and_fails_no_search() {
+    let Some(cluster) = Cluster::start() else { return };
+    let Cluster { pg, first, second, .. } = &cluster;
+    let replicas = [first, second];
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let count = |table: &str| pg.query("doumi", &format!("SELECT count(*) FROM {table}"));
+    let (searches, events) = std::thread::scope(|scope| {
+        // Two customers' worth of load, each on a replica, until told to stop.
+        let load: Vec<_> = (0..2)
+            .map(|t| {
+                let stop = &stop;
+                scope.spawn(move || {
+                    let (mut searches, mut events) = (0u64, 0u64);
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let server = replicas[t];
+                        let session = format!("outage-{t}-{searches:05}");
+                        let answer = server.request("GET", &format!("/api/search?q={}", encode("환불 언제 돼요")), &[("x-doumi-session", &session)], None);
+                        assert_eq!(answer.status, 200, "a search failed: {}", answer.body);
+                        searches += 1;
+                        if searches % 5 == 0 {
+                            // A click on the replica that answered, and one on the other.
+                            let id = answer.json()["query_id"].as_str().unwrap().to_string();
+                            for clicked in [server, replicas[1 - t]] {
+                                let click = json!({"query_id": id, "type": "click", "article_id": "refund", "rank": 1});
+                                let answer = clicked.post_json("/api/events", &click, &[("x-doumi-session", &session)]);
+                                assert_eq!(answer.status, 202, "an event failed: {}", answer.body);
+                                events += 1;
+                            }
+                        }
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    (searches, events)
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_secs(1));
+        pg.halt();
+        first.eventually(Duration::from_secs(10), |s| query_log_health(s).0 == "degraded");
+        let (_, why) = query_log_health(first);
+        assert!(why.contains("spool"), "{why}");
+        std::thread::sleep(Duration::from_secs(10));
+        assert!(metric(first, "doumi_query_log_spooled") > 0.0 && metric(second, "doumi_query_log_spooled") > 0.0);
+        pg.resume();
+        std::thread::sleep(Duration::from_secs(1));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        load.into_iter().map(|l| l.join().unwrap()).fold((0, 0), |(s, e), (s2, e2)| (s + s2, e + e2))
+    });
+    for server in replicas {
+        server.eventually(Duration::from_secs(15), |s| query_log_health(s) == ("ok".to_string(), "ok".to_string()));
+        assert_eq!(metric(server, "doumi_query_log_spooled"), 0.0);
+        assert_eq!(metric(server, "doumi_query_log_dropped_total"), 0.0);
+    }
+    first.eventually(Duration::from_secs(10), |_| count("searches") == searches.to_string() && count("events") == events.to_string());
+    assert!(searches > 100, "the load ran through the outage: {searches} searches");
+}
+
+#[test]
+fn records_spooled_when_a_replica_is_killed_are_delivered_once_after_its_restart() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("doumi");
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    let (checkout, mut server) = replica(&hc, &url);
+    server.search("환불");
+    let count = || pg.query("doumi", "SELECT count(*) FROM searches");
+    server.eventually(Duration::from_secs(10), |_| count() == "1");
+    pg.halt();
+    for n in 0..40 {
+        let answer = server.request("GET", &format!("/api/search?q={}", encode("부분 환불")), &[("x-doumi-session", &format!("spooled-{n:04}"))], None);
+        assert_eq!(answer.status, 200);
+    }
+    server.eventually(Duration::from_secs(10), |s| metric(s, "doumi_query_log_spooled") == 40.0);
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    pg.resume();
+    let env = [("DOUMI_QUERY_LOG", url.as_str()), ("DOUMI_ADMIN_TOKEN", TOKEN), ("DOUMI_RATE_LIMIT_PER_MINUTE", "0")];
+    let restarted = checkout.serve(&env, &[]);
+    restarted.eventually(Duration::from_secs(15), |s| metric(s, "doumi_query_log_spooled") == 0.0);
+    assert_eq!(count(), "41", "every spooled search, once");
+    assert_eq!(pg.query("doumi", "SELECT count(DISTINCT id) FROM searches"), "41");
+}

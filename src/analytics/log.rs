@@ -11,17 +11,19 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
 
 use super::pii::Masker;
 use super::record::{EventRecord, Record, SearchRecord, Source, Who, mask_query, now_ms};
 use crate::search::SearchResponse;
 use super::postgres::{PostgresStore, is_url, redacted};
+use super::spool::Spool;
 use super::store::{AdminExpiry, AdminSession, LogStore, Store, StoreError};
 
 /// Records waiting to be written, at most.
@@ -33,6 +35,8 @@ const LINGER: Duration = Duration::from_millis(50);
 /// Searches remembered in memory, so that an event can be checked against its
 /// search before the search has reached the disk.
 const RECENT_SEARCHES: usize = 100_000;
+/// How often the database is tried again while records wait in the spool.
+const RETRY_EVERY: Duration = Duration::from_secs(1);
 /// How often old rows are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
@@ -43,6 +47,8 @@ pub struct LogCounters {
     pub events: Counter,
     pub dropped: Counter,
     pub purged: Counter,
+    /// Records waiting in the spool for the database.
+    pub spooled: Gauge,
 }
 
 enum Message {
@@ -79,6 +85,7 @@ pub struct QueryLog {
     counters: LogCounters,
     masker: Masker,
     target: LogTarget,
+    trouble: Arc<Mutex<Option<String>>>,
 }
 
 /// Where the query log is kept: a SQLite file (the default) or a
@@ -131,19 +138,30 @@ pub struct LogOptions {
     pub retention_days: u32,
     /// Masks personal data in what customers typed before it is stored.
     pub masker: Masker,
+    /// Where records wait while a shared database is unreachable, and how
+    /// many may; `None` for a log in a local file.
+    pub spool: Option<(PathBuf, usize)>,
 }
 
 impl QueryLog {
     /// Opens (or creates) the log at `path` and starts its writer thread.
     pub fn open(target: &LogTarget, options: LogOptions, counters: LogCounters) -> Result<QueryLog, StoreError> {
-        let writer = target.open()?;
+        let store = target.open()?;
         let reader = target.open()?;
+        let spool = match &options.spool {
+            Some((path, capacity)) => Some(Spool::open(path, *capacity)?),
+            None => None,
+        };
+        if let Some(spool) = &spool {
+            counters.spooled.set(spool.len() as i64);
+        }
+        let trouble = Arc::new(Mutex::new(None));
+        let writer = Writer { store, spool, counters: counters.clone(), trouble: trouble.clone(), last_try: None };
         let (sender, receiver) = sync_channel(CHANNEL_CAPACITY);
-        let thread_counters = counters.clone();
         let retention_days = options.retention_days;
         let thread = std::thread::Builder::new()
             .name("doumi-query-log".into())
-            .spawn(move || write_loop(writer, receiver, thread_counters, retention_days))
+            .spawn(move || write_loop(writer, receiver, retention_days))
             .map_err(|cause| StoreError::CreateDir { path: PathBuf::from(target.to_string()), cause })?;
         Ok(QueryLog {
             sender: Mutex::new(Some(sender)),
@@ -153,7 +171,13 @@ impl QueryLog {
             counters,
             masker: options.masker,
             target: target.clone(),
+            trouble,
         })
+    }
+
+    /// Why records are waiting in the spool rather than stored, if they are.
+    pub fn trouble(&self) -> Option<String> {
+        lock(&self.trouble).clone()
     }
 
     pub fn target(&self) -> &LogTarget {
@@ -254,38 +278,70 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn write_loop(mut store: Box<dyn LogStore>, receiver: Receiver<Message>, counters: LogCounters, retention_days: u32) {
+/// The writer's side: the store, and the spool that stands in for it while
+/// a shared database is unreachable.
+struct Writer {
+    store: Box<dyn LogStore>,
+    spool: Option<Spool>,
+    counters: LogCounters,
+    /// Why records are waiting in the spool; `None` when all is stored.
+    trouble: Arc<Mutex<Option<String>>>,
+    /// The last time the store was tried while records wait in the spool.
+    last_try: Option<Instant>,
+}
+
+fn write_loop(mut writer: Writer, receiver: Receiver<Message>, retention_days: u32) {
     let mut last_purge: Option<Instant> = None;
     let mut batch = Vec::with_capacity(BATCH);
     let mut waiting = Vec::new();
     // Whether records were left in the channel by the last batch.
     let mut behind = false;
-    // Ends when every sender is gone and the channel is drained.
-    while let Ok(first) = receiver.recv() {
-        let flush_now = matches!(first, Message::Flush(_));
-        take(first, &mut batch, &mut waiting);
-        if !flush_now && !behind {
-            // Let the batch gather while asleep rather than blocked on the
-            // channel: a sender only has to wake a receiver that waits on it,
-            // and under load that wake-up per search cost more than the log.
-            std::thread::sleep(LINGER);
-        }
-        while batch.len() < BATCH {
-            match receiver.try_recv() {
-                Ok(message) => take(message, &mut batch, &mut waiting),
+    loop {
+        // With records in the spool, wake up to retry the database even when
+        // no new record comes.
+        let first = if writer.spool.as_ref().is_some_and(|s| !s.is_empty()) {
+            match receiver.recv_timeout(RETRY_EVERY) {
+                Ok(message) => Some(message),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        } else {
+            // Ends when every sender is gone and the channel is drained.
+            match receiver.recv() {
+                Ok(message) => Some(message),
                 Err(_) => break,
+            }
+        };
+        if let Some(first) = first {
+            let flush_now = matches!(first, Message::Flush(_));
+            take(first, &mut batch, &mut waiting);
+            if !flush_now && !behind {
+                // Let the batch gather while asleep rather than blocked on the
+                // channel: a sender only has to wake a receiver that waits on it,
+                // and under load that wake-up per search cost more than the log.
+                std::thread::sleep(LINGER);
+            }
+            while batch.len() < BATCH {
+                match receiver.try_recv() {
+                    Ok(message) => take(message, &mut batch, &mut waiting),
+                    Err(_) => break,
+                }
             }
         }
         behind = batch.len() >= BATCH;
-        commit(store.as_mut(), &mut batch, &counters);
+        writer.deliver(&mut batch);
         for done in waiting.drain(..) {
             let _ = done.send(());
         }
         if retention_days > 0 && last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
             last_purge = Some(Instant::now());
-            purge(store.as_ref(), retention_days, &counters);
+            purge(writer.store.as_ref(), retention_days, &writer.counters);
         }
     }
+    // Shutting down: one last try to empty the spool; what stays waits in
+    // its file for the next start.
+    writer.last_try = None;
+    writer.deliver(&mut batch);
 }
 
 fn take(message: Message, batch: &mut Vec<Record>, waiting: &mut Vec<SyncSender<()>>) {
@@ -295,27 +351,126 @@ fn take(message: Message, batch: &mut Vec<Record>, waiting: &mut Vec<SyncSender<
     }
 }
 
-fn commit(store: &mut dyn LogStore, batch: &mut Vec<Record>, counters: &LogCounters) {
-    if batch.is_empty() {
-        return;
-    }
-    let result = store.write(batch).or_else(|e| {
-        tracing::warn!(error = %e, records = batch.len(), "query log batch failed; retrying once");
-        std::thread::sleep(Duration::from_millis(100));
-        store.write(batch)
-    });
-    match result {
-        Ok(()) => {
-            let searches = batch.iter().filter(|r| matches!(r, Record::Search(_))).count() as u64;
-            counters.searches.inc_by(searches);
-            counters.events.inc_by(batch.len() as u64 - searches);
+impl Writer {
+    /// Stores `batch`, or spools it; empties the spool first when the
+    /// database answers again (at most every [`RETRY_EVERY`]).
+    fn deliver(&mut self, batch: &mut Vec<Record>) {
+        if self.spool.is_none() {
+            self.commit(batch);
+            return;
         }
-        Err(e) => {
-            tracing::error!(error = %e, records = batch.len(), "query log batch dropped");
-            counters.dropped.inc_by(batch.len() as u64);
+        let due = self.last_try.is_none_or(|at| at.elapsed() >= RETRY_EVERY);
+        if due && self.spool.as_ref().is_some_and(|s| !s.is_empty()) {
+            self.last_try = Some(Instant::now());
+            self.drain();
+        }
+        let waiting = self.spool.as_ref().is_some_and(|s| !s.is_empty());
+        if !batch.is_empty() {
+            // Records never overtake those already waiting.
+            let stored = !waiting && match self.store.write(batch) {
+                Ok(()) => {
+                    self.count_written(batch);
+                    true
+                }
+                Err(e) => {
+                    self.last_try = Some(Instant::now());
+                    self.troubled(&e.to_string());
+                    false
+                }
+            };
+            if !stored {
+                self.spool_batch(batch);
+            }
+        }
+        batch.clear();
+        if let Some(spool) = &self.spool {
+            self.counters.spooled.set(spool.len() as i64);
         }
     }
-    batch.clear();
+
+    /// Writes what waits in the spool, oldest first, until it is empty or
+    /// the database fails again.
+    fn drain(&mut self) {
+        loop {
+            let Some(spool) = self.spool.as_mut() else { return };
+            if spool.is_empty() {
+                tracing::info!("the query log's database answers again; every spooled record is stored");
+                *lock(&self.trouble) = None;
+                return;
+            }
+            let (records, last) = match spool.oldest(BATCH) {
+                Ok(oldest) => oldest,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read the spool");
+                    return;
+                }
+            };
+            if let Err(e) = self.store.write(&records) {
+                self.troubled(&e.to_string());
+                return;
+            }
+            if let Some(spool) = self.spool.as_mut()
+                && let Err(e) = spool.remove_through(last)
+            {
+                // Stored but still spooled: replayed later, stored once (ids).
+                tracing::error!(error = %e, "cannot forget delivered records in the spool");
+                return;
+            }
+            self.count_written(&records);
+        }
+    }
+
+    fn spool_batch(&mut self, batch: &[Record]) {
+        let Some(spool) = self.spool.as_mut() else { return };
+        match spool.push(batch) {
+            Ok(0) => {}
+            Ok(overflow) => {
+                tracing::error!(records = overflow, "the spool is full; records dropped");
+                self.counters.dropped.inc_by(overflow as u64);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, records = batch.len(), "cannot spool records; dropped");
+                self.counters.dropped.inc_by(batch.len() as u64);
+            }
+        }
+    }
+
+    /// Notes why records are being spooled, for `/healthz`.
+    fn troubled(&self, error: &str) {
+        let mut trouble = lock(&self.trouble);
+        if trouble.is_none() {
+            tracing::warn!(error, "the query log's database cannot be reached; records go to the spool");
+        }
+        let path = self.spool.as_ref().map_or_else(String::new, |s| s.path().display().to_string());
+        *trouble = Some(format!("records are spooled in {path} until the database answers: {error}"));
+    }
+
+    fn count_written(&self, records: &[Record]) {
+        let searches = records.iter().filter(|r| matches!(r, Record::Search(_))).count() as u64;
+        self.counters.searches.inc_by(searches);
+        self.counters.events.inc_by(records.len() as u64 - searches);
+    }
+
+    /// Without a spool: one retry, then the batch is dropped and counted.
+    fn commit(&mut self, batch: &mut Vec<Record>) {
+        if batch.is_empty() {
+            return;
+        }
+        let store = &mut self.store;
+        let result = store.write(batch).or_else(|e| {
+            tracing::warn!(error = %e, records = batch.len(), "query log batch failed; retrying once");
+            std::thread::sleep(Duration::from_millis(100));
+            store.write(batch)
+        });
+        match result {
+            Ok(()) => self.count_written(batch),
+            Err(e) => {
+                tracing::error!(error = %e, records = batch.len(), "query log batch dropped");
+                self.counters.dropped.inc_by(batch.len() as u64);
+            }
+        }
+        batch.clear();
+    }
 }
 
 fn purge(store: &dyn LogStore, retention_days: u32, counters: &LogCounters) {
@@ -354,7 +509,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("queries.sqlite3");
         let counters = LogCounters::default();
-        let log = QueryLog::open(&LogTarget::File(path.clone()), LogOptions { retention_days: 0, masker: Masker::default() }, counters.clone()).unwrap();
+        let log = QueryLog::open(&LogTarget::File(path.clone()), LogOptions { retention_days: 0, masker: Masker::default(), spool: None }, counters.clone()).unwrap();
         for i in 0..2000 {
             assert!(log.record(search(&format!("q{i}"), now_ms())));
         }
@@ -370,7 +525,7 @@ mod tests {
     fn old_rows_are_purged_when_the_writer_starts_writing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("queries.sqlite3");
-        let log = QueryLog::open(&LogTarget::File(path.clone()), LogOptions { retention_days: 30, masker: Masker::default() }, LogCounters::default()).unwrap();
+        let log = QueryLog::open(&LogTarget::File(path.clone()), LogOptions { retention_days: 30, masker: Masker::default(), spool: None }, LogCounters::default()).unwrap();
         log.record(search("old", now_ms() - 31 * 86_400_000));
         log.record(search("new", now_ms()));
         log.flush();

@@ -16,6 +16,7 @@ pub mod postgres;
 pub mod record;
 pub mod report;
 pub mod simulate;
+pub mod spool;
 pub mod store;
 
 pub use log::{LogCounters, LogOptions, LogTarget, QueryLog};

@@ -51,10 +51,16 @@ const MIGRATIONS: &[&str] = &[
         last_seen_ms  BIGINT NOT NULL
     );",
     "ALTER TABLE searches ADD COLUMN client TEXT NOT NULL DEFAULT '';",
+    "ALTER TABLE events ADD COLUMN uid TEXT; CREATE UNIQUE INDEX events_by_uid ON events(uid);",
 ];
 
 /// Taken for the migrations, so that replicas starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x646f_756d_6931;
+
+/// How long a connection may take to open (unless the URL says).
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long one call may take, connecting included.
+const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Connections kept open per process.
 const POOL_SIZE: usize = 8;
@@ -99,7 +105,10 @@ impl PostgresStore {
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
         let at = redacted(url);
         let error = |cause: String| StoreError::Postgres { at: at.clone(), cause };
-        let config: tokio_postgres::Config = url.parse().map_err(|e| error(format!("not a PostgreSQL URL: {e}")))?;
+        let mut config: tokio_postgres::Config = url.parse().map_err(|e| error(format!("not a PostgreSQL URL: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("doumi-postgres")
@@ -129,8 +138,12 @@ impl PostgresStore {
         let runtime = self.runtime.0.as_ref().ok_or_else(|| self.error("the store is closed"))?;
         let call = || {
             runtime.block_on(async {
-                let client = self.pool.get().await.map_err(|e| self.error(e))?;
-                work(client).await.map_err(|e| self.error(e))
+                let call = async {
+                    let client = self.pool.get().await.map_err(|e| self.error(e))?;
+                    work(client).await.map_err(|e| self.error(e))
+                };
+                // A database that hangs must not hold the log's writer for ever.
+                tokio::time::timeout(CALL_TIMEOUT, call).await.unwrap_or_else(|_| Err(self.error("no answer within 10 s")))
             })
         };
         // Called from async code (the server opening its log), step off the
@@ -182,8 +195,9 @@ impl LogStore for PostgresStore {
             if !events.at_ms.is_empty() {
                 let statement = tx
                     .prepare_cached(
-                        "INSERT INTO events (query_id, at_ms, session, kind, article_id, rank, comment)
-                         SELECT * FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[])",
+                        "INSERT INTO events (query_id, at_ms, session, kind, article_id, rank, comment, uid)
+                         SELECT q, a, s, k, ar, r, c, nullif(u, '') FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::text[]) AS t(q, a, s, k, ar, r, c, u)
+                         ON CONFLICT (uid) DO NOTHING",
                     )
                     .await?;
                 tx.execute(&statement, &events.params()).await?;
@@ -203,7 +217,7 @@ impl LogStore for PostgresStore {
                 .await?;
             let events = client
                 .query(
-                    "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment
+                    "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment, coalesce(e.uid, '')
                      FROM events e LEFT JOIN searches s ON s.id = e.query_id
                      WHERE (s.at_ms >= $1 AND s.at_ms < $2) OR (s.id IS NULL AND e.at_ms >= $1 AND e.at_ms < $2)
                      ORDER BY e.at_ms, e.id",
@@ -231,6 +245,7 @@ impl LogStore for PostgresStore {
             .iter()
             .map(|row| {
                 let event = EventRecord {
+                    id: row.get(7),
                     query_id: row.get(0),
                     at_ms: row.get(1),
                     session: row.get(2),
@@ -373,6 +388,7 @@ struct EventColumns {
     article_id: Vec<Option<String>>,
     rank: Vec<Option<i32>>,
     comment: Vec<Option<String>>,
+    uid: Vec<String>,
 }
 
 impl EventColumns {
@@ -384,10 +400,11 @@ impl EventColumns {
         self.article_id.push(e.article_id.clone());
         self.rank.push(e.rank.map(|r| r.min(i32::MAX as u32) as i32));
         self.comment.push(e.comment.clone());
+        self.uid.push(e.id.clone());
     }
 
-    fn params(&self) -> [&(dyn ToSql + Sync); 7] {
-        [&self.query_id, &self.at_ms, &self.session, &self.kind, &self.article_id, &self.rank, &self.comment]
+    fn params(&self) -> [&(dyn ToSql + Sync); 8] {
+        [&self.query_id, &self.at_ms, &self.session, &self.kind, &self.article_id, &self.rank, &self.comment, &self.uid]
     }
 }
 

@@ -72,7 +72,7 @@ pub struct Who {
 }
 
 /// A search, masked: no field holds personal data.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchRecord {
     /// The `query_id` the API answered with (a UUID).
     pub id: String,
@@ -179,8 +179,12 @@ impl EventKind {
 }
 
 /// An event, masked like searches.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {
+    /// Its own id (a UUID), so that a record replayed from the spool is
+    /// stored once; empty for rows logged before events had ids.
+    #[serde(default)]
+    pub id: String,
     /// The search it followed; votes on an article reached without a search
     /// have none.
     pub query_id: Option<String>,
@@ -193,7 +197,7 @@ pub struct EventRecord {
     pub comment: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Record {
     Search(SearchRecord),
     Event(EventRecord),

@@ -85,6 +85,7 @@ impl Customer<'_> {
             EventKind::ContactSupport => self.stats.escalations += 1,
         }
         self.records.push(Record::Event(EventRecord {
+            id: format!("{query_id}-{}", self.records.len()),
             query_id: Some(query_id.to_string()),
             at_ms: self.at_ms,
             session: self.session.clone(),

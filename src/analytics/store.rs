@@ -57,6 +57,8 @@ const MIGRATIONS: &[M<'static>] = &[
     // The client a search came from, as a keyed hash of the day: distinct
     // clients, where one client must not count as many.
     M::up("ALTER TABLE searches ADD COLUMN client TEXT NOT NULL DEFAULT '';"),
+    // Events' own ids: a record replayed from the spool is stored once.
+    M::up("ALTER TABLE events ADD COLUMN uid TEXT; CREATE UNIQUE INDEX events_by_uid ON events(uid);"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -240,8 +242,8 @@ impl Store {
                 .map_err(sql)?;
             let mut event = tx
                 .prepare_cached(
-                    "INSERT INTO events (query_id, at_ms, session, kind, article_id, rank, comment)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    "INSERT OR IGNORE INTO events (query_id, at_ms, session, kind, article_id, rank, comment, uid)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''))",
                 )
                 .map_err(sql)?;
             for record in batch {
@@ -265,7 +267,7 @@ impl Store {
                     }
                     Record::Event(e) => {
                         event
-                            .execute(params![e.query_id, e.at_ms, e.session, e.kind.as_str(), e.article_id, e.rank, e.comment])
+                            .execute(params![e.query_id, e.at_ms, e.session, e.kind.as_str(), e.article_id, e.rank, e.comment, e.id])
                             .map_err(sql)?;
                     }
                 }
@@ -315,7 +317,7 @@ impl Store {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment
+                "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment, coalesce(e.uid, '')
                  FROM events e LEFT JOIN searches s ON s.id = e.query_id
                  WHERE (s.at_ms >= ?1 AND s.at_ms < ?2) OR (s.id IS NULL AND e.at_ms >= ?1 AND e.at_ms < ?2)
                  ORDER BY e.at_ms, e.id",
@@ -327,6 +329,7 @@ impl Store {
                 Ok((
                     kind,
                     EventRecord {
+                        id: row.get(7)?,
                         query_id: row.get(0)?,
                         at_ms: row.get(1)?,
                         session: row.get(2)?,
@@ -447,6 +450,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("log/queries.sqlite3")).unwrap();
         let click = EventRecord {
+            id: "e1".into(),
             query_id: Some("q1".into()),
             at_ms: 20,
             session: "s-00000001".into(),

@@ -78,6 +78,18 @@ pub struct EventAccepted {
     pub recorded: bool,
 }
 
+/// How long after a search its id is accepted though not yet in a shared log.
+const IN_FLIGHT_MS: i64 = 60_000;
+
+/// Whether `query_id` is a UUIDv7 minted within the last [`IN_FLIGHT_MS`]
+/// (and not in the future, beyond clock skew of the same size).
+fn minted_lately(query_id: &str, now_ms: i64) -> bool {
+    let Ok(id) = uuid::Uuid::parse_str(query_id) else { return false };
+    let Some((seconds, nanos)) = id.get_timestamp().map(|t| t.to_unix()) else { return false };
+    let minted = seconds as i64 * 1000 + i64::from(nanos / 1_000_000);
+    (now_ms - minted).abs() <= IN_FLIGHT_MS
+}
+
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_event", message)
 }
@@ -130,15 +142,26 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
     {
         return Err(invalid(format!("`comment` is {} characters long; the limit is {MAX_COMMENT_CHARS}", c.chars().count())));
     }
+    let shared_log = matches!(log.target(), crate::analytics::LogTarget::Postgres(_));
     let session = match &body.query_id {
         None => session.0.session,
         Some(id) => {
             if uuid::Uuid::parse_str(id).is_err() {
                 return Err(invalid(format!("`query_id` must be the query_id a search answered with, got `{}`", truncate(id))));
             }
-            match session_of_search(&log, id).await? {
-                Some(session) => session,
-                None => return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_query", "no search has this query_id")),
+            match session_of_search(&log, id).await {
+                Ok(Some(session)) => session,
+                // Replicas share the log: a search another replica answered
+                // a moment ago may not be stored yet. Its id (a UUIDv7)
+                // says when it was minted.
+                Ok(None) if shared_log && minted_lately(id, now_ms()) => session.0.session,
+                Ok(None) => return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_query", "no search has this query_id")),
+                // The shared log is away: the event is kept (spooled) under
+                // the session the request came with, rather than lost.
+                Err(e) => {
+                    tracing::warn!(error = ?e, "cannot look up the search of an event; keeping it under the request's session");
+                    session.0.session
+                }
             }
         }
     };
@@ -152,6 +175,7 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
         ));
     }
     let recorded = log.event(EventRecord {
+        id: uuid::Uuid::now_v7().to_string(),
         query_id: body.query_id,
         at_ms: now_ms(),
         session,
@@ -161,4 +185,19 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
         comment: comment.map(str::to_string),
     });
     Ok((StatusCode::ACCEPTED, Json(EventAccepted { recorded })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_uuid_v7_minted_within_a_minute_is_in_flight() {
+        let now = now_ms();
+        assert!(minted_lately(&uuid::Uuid::now_v7().to_string(), now));
+        assert!(!minted_lately(&uuid::Uuid::now_v7().to_string(), now + 2 * IN_FLIGHT_MS), "too old");
+        assert!(!minted_lately(&uuid::Uuid::now_v7().to_string(), now - 2 * IN_FLIGHT_MS), "from the future");
+        assert!(!minted_lately(&uuid::Uuid::new_v4().to_string(), now), "no time in a v4");
+        assert!(!minted_lately("not-a-uuid", now));
+    }
 }

@@ -84,6 +84,7 @@ impl Default for Metrics {
             "Query log records dropped: the writer could not keep up, or a batch failed twice",
             query_log.dropped.clone(),
         );
+        registry.register("query_log_spooled", "Query log records waiting in the spool for the database", query_log.spooled.clone());
         registry.register("query_log_purged", "Query log rows purged after the retention period", query_log.purged.clone());
         Metrics {
             registry: Mutex::new(registry),

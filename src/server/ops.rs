@@ -72,7 +72,8 @@ fn health(state: &AppState) -> (StatusCode, Json<Health>) {
         error: reload.error.clone(),
     });
     let uptime_seconds = state.started.elapsed().as_secs();
-    let query_log = state.query_log_error.clone().unwrap_or_else(|| "ok".into());
+    let trouble = state.query_log.as_ref().and_then(|log| log.trouble());
+    let query_log = state.query_log_error.clone().or_else(|| trouble.clone()).unwrap_or_else(|| "ok".into());
     let semantic = state.semantic.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let Some(snapshot) = state.current() else {
         let health = Health { status: "starting".into(), entries: 0, content: String::new(), generation: 0, uptime_seconds, last_reload, errors: Vec::new(), query_log, semantic };
@@ -86,7 +87,7 @@ fn health(state: &AppState) -> (StatusCode, Json<Health>) {
         .collect();
     // A help center asked to rank by meaning that cannot is degraded: it
     // answers, by words only, and says why.
-    let degraded = !errors.is_empty() || reload.error.is_some() || state.query_log_error.is_some() || semantic.status == "unavailable";
+    let degraded = !errors.is_empty() || reload.error.is_some() || query_log != "ok" || semantic.status == "unavailable";
     let health = Health {
         status: if degraded { "degraded" } else { "ok" }.into(),
         entries: snapshot.entries,

@@ -303,7 +303,7 @@ pub async fn vote(State(state): State<AppState>, session: Session, headers: Head
             let message = "오늘은 이미 여러 번 평가해 주셨습니다. 내일 다시 의견을 보내 주세요.";
             return Ok(notice(&state, StatusCode::TOO_MANY_REQUESTS, "평가가 너무 많습니다", message, &back));
         }
-        log.event(EventRecord { query_id, at_ms: now_ms(), session, kind, article_id: Some(id.clone()), rank: None, comment });
+        log.event(EventRecord { id: uuid::Uuid::now_v7().to_string(), query_id, at_ms: now_ms(), session, kind, article_id: Some(id.clone()), rank: None, comment });
     }
     Ok(Redirect::to(&format!("/articles/{}?voted={}#feedback", urlencode(&id), kind.as_str())).into_response())
 }

@@ -10,7 +10,7 @@ use arc_swap::ArcSwapOption;
 use super::client::TrustedProxies;
 use super::limits::ClientLimits;
 use super::metrics::Metrics;
-use crate::analytics::{LogOptions, Masker, QueryLog};
+use crate::analytics::{LogOptions, LogTarget, Masker, QueryLog};
 use crate::config::Config;
 use crate::content::{Article, Problem};
 use super::embedder::SemanticStatus;
@@ -112,6 +112,9 @@ impl AppState {
 fn open_query_log(config: &Config, metrics: &Metrics) -> Result<QueryLog, String> {
     // The pattern was checked when the configuration was loaded.
     let masker = Masker::new(config.order_number_pattern.as_deref()).map_err(|e| e.to_string())?;
-    let options = LogOptions { retention_days: config.log_retention_days, masker };
-    QueryLog::open(&config.query_log_target(), options, metrics.query_log.clone()).map_err(|e| e.to_string())
+    let target = config.query_log_target();
+    // A shared database may be away; records then wait beside the index.
+    let spool = matches!(target, LogTarget::Postgres(_)).then(|| (config.index.join("spool.sqlite3"), config.spool_max_records));
+    let options = LogOptions { retention_days: config.log_retention_days, masker, spool };
+    QueryLog::open(&target, options, metrics.query_log.clone()).map_err(|e| e.to_string())
 }

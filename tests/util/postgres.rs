@@ -14,6 +14,7 @@ pub struct Postgres {
     /// The unprivileged user the server runs as, when the tests run as root.
     user: Option<String>,
     pub port: u16,
+    options: String,
     _dir: tempfile::TempDir,
 }
 
@@ -54,15 +55,25 @@ impl Postgres {
             }
         }
         let port = free_port();
-        let mut pg = Postgres { bin, data, user, port, _dir: dir };
+        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", sockets.display());
+        let pg = Postgres { bin, data, user, port, options, _dir: dir };
         let init = pg.run("initdb", &["-D", pg.data.to_str().unwrap(), "-U", "doumi", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", sockets.display());
-        pg.port = port;
-        let log = pg.data.join("server.log");
-        let started = pg.run("pg_ctl", &["-D", pg.data.to_str().unwrap(), "-o", &options, "-l", log.to_str().unwrap(), "-w", "start"]);
-        assert!(started.status.success(), "pg_ctl start: {} {}", String::from_utf8_lossy(&started.stderr), std::fs::read_to_string(&log).unwrap_or_default());
+        pg.resume();
         Some(pg)
+    }
+
+    /// Starts the server (again, after [`Postgres::halt`]).
+    pub fn resume(&self) {
+        let log = self.data.join("server.log");
+        let started = self.run("pg_ctl", &["-D", self.data.to_str().unwrap(), "-o", &self.options, "-l", log.to_str().unwrap(), "-w", "start"]);
+        assert!(started.status.success(), "pg_ctl start: {} {}", String::from_utf8_lossy(&started.stderr), std::fs::read_to_string(&log).unwrap_or_default());
+    }
+
+    /// Stops the server, as an outage would: connections are cut at once.
+    pub fn halt(&self) {
+        let stopped = self.run("pg_ctl", &["-D", self.data.to_str().unwrap(), "-m", "immediate", "-w", "stop"]);
+        assert!(stopped.status.success(), "pg_ctl stop: {}", String::from_utf8_lossy(&stopped.stderr));
     }
 
     fn run(&self, program: &str, args: &[&str]) -> Output {
