@@ -231,6 +231,30 @@ enum Command {
     /// index/simulated.sqlite3), never to the live query log, with every
     /// search marked `simulated`. Then: doumi report --log index/simulated.sqlite3
     Simulate(SimulateArgs),
+    /// Move the query log: copy it to PostgreSQL when one machine is not
+    /// enough (see docs/deploy.md).
+    #[command(subcommand)]
+    Log(LogCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum LogCommand {
+    /// Copy every search and event of the SQLite query log to a PostgreSQL
+    /// database (the tables are created if needed).
+    ///
+    /// Idempotent: rows already there are left as they are, so running it
+    /// again resumes an interrupted copy, and running it after the move
+    /// copies what was logged meanwhile.
+    ///
+    /// Example: doumi log export --to postgres://doumi@db.internal/doumi
+    Export {
+        /// The database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// The SQLite log to copy [default: query_log, else <index>/queries.sqlite3].
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -275,8 +299,8 @@ struct SimulateArgs {
     /// Seed for the customers' choices: the same seed gives the same traffic.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Where to write [default: <index>/simulated.sqlite3]. Refused if it is
-    /// the live query log.
+    /// Where to write: a file [default: <index>/simulated.sqlite3] or a
+    /// postgres:// URL. Refused if it is the live query log.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
 }
@@ -353,6 +377,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Report(args) => run_report(&config, args),
         Command::Simulate(args) => run_simulate(&config, args),
+        Command::Log(LogCommand::Export { to, log }) => run_log_export(&config, &to, log),
     }
 }
 
@@ -425,37 +450,61 @@ fn run_report(config: &Config, args: ReportArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn run_log_export(config: &Config, to: &str, log: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    use doumi::analytics::postgres::{PostgresStore, is_url, redacted};
+    use doumi::analytics::{LogTarget, Store};
+    if !is_url(to) {
+        anyhow::bail!("--to must be a PostgreSQL URL (postgres://USER@HOST/DATABASE), got `{to}`");
+    }
+    let path = match log.map(|p| LogTarget::parse(&p)).unwrap_or_else(|| config.query_log_target()) {
+        LogTarget::File(path) => path,
+        LogTarget::Postgres(url) => anyhow::bail!("the query log is already in PostgreSQL ({}); pass --log FILE to copy a SQLite log", redacted(&url)),
+    };
+    let from = Store::open_existing(&path)?;
+    let mut into = PostgresStore::open(to)?;
+    let done = doumi::analytics::export::export(&from, &mut into, |so_far| {
+        eprint!("\rcopied {} searches, {} events", so_far.searches, so_far.events);
+    })?;
+    let (searches, events) = doumi::analytics::LogStore::counts(&into)?;
+    eprintln!(
+        "\rcopied {} searches and {} events from {} to {}; it now holds {searches} searches and {events} events",
+        done.searches,
+        done.events,
+        path.display(),
+        redacted(to)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run_simulate(config: &Config, args: SimulateArgs) -> anyhow::Result<ExitCode> {
     use doumi::analytics::simulate::{Simulation, simulate};
-    use doumi::analytics::{Masker, Store};
+    use doumi::analytics::Masker;
     let path = args.log.clone().unwrap_or_else(|| config.index.join("simulated.sqlite3"));
-    let live = match config.query_log_target() {
-        doumi::analytics::LogTarget::File(live) => live,
-        doumi::analytics::LogTarget::Postgres(_) => std::path::PathBuf::new(),
-    };
+    let live = config.query_log.clone().unwrap_or_else(|| config.index.join("queries.sqlite3"));
+    let target = doumi::analytics::LogTarget::parse(&path);
     let same = |a: &std::path::Path, b: &std::path::Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
     };
     if same(&path, &live) {
-        anyhow::bail!("--log {} is the live query log; simulated traffic goes to a file of its own", path.display());
+        anyhow::bail!("--log {target} is the live query log; simulated traffic goes to a log of its own");
     }
     let queries = doumi::eval::read_queries(&args.queries)?;
     let engine = open_engine(config)?;
     let masker = Masker::new(config.order_number_pattern.as_deref())?;
-    let mut store = Store::open(&path)?;
+    let mut store = target.open()?;
     let simulation = Simulation {
         sessions: args.sessions as usize,
         days: args.days,
         seed: args.seed,
         now_ms: doumi::analytics::record::now_ms(),
     };
-    let done = simulate(&engine, &masker, &queries, simulation, &mut store)?;
+    let done = simulate(&engine, &masker, &queries, simulation, store.as_mut())?;
     eprintln!(
         "simulated {} sessions over {} days into {}: {} searches, {} clicks, {} helpful, {} not helpful, {} reworded, {} contacted support",
         done.sessions,
         args.days,
-        path.display(),
+        target,
         done.searches,
         done.clicks,
         done.helpful,
@@ -463,7 +512,7 @@ fn run_simulate(config: &Config, args: SimulateArgs) -> anyhow::Result<ExitCode>
         done.reworded,
         done.escalations
     );
-    eprintln!("see it with: doumi report --log {}", path.display());
+    eprintln!("see it with: doumi report --log {target}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -234,3 +234,28 @@ fn records_spooled_when_a_replica_is_killed_are_delivered_once_after_its_restart
     assert_eq!(count(), "41", "every spooled search, once");
     assert_eq!(pg.query("doumi", "SELECT count(DISTINCT id) FROM searches"), "41");
 }
+
+#[test]
+fn log_export_copies_a_sqlite_log_to_postgresql_once_however_often_it_runs() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("moved");
+    let hc = HelpCenter::bundled();
+    let queries = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/queries.jsonl");
+    let made = hc.run(&["simulate", "--queries", queries.to_str().unwrap(), "--sessions", "300", "--days", "14", "--log", "index/old.sqlite3"]);
+    assert!(made.code == 0, "{}", made.stderr);
+    let before = hc.run(&["report", "--format", "json", "--since", "30d", "--log", "index/old.sqlite3"]).json();
+    let copy = || hc.run(&["log", "export", "--log", "index/old.sqlite3", "--to", &url]);
+    let first = copy();
+    assert!(first.code == 0, "{}", first.stderr);
+    let counts = || (pg.query("moved", "SELECT count(*) FROM searches"), pg.query("moved", "SELECT count(*) FROM events"));
+    let copied = counts();
+    assert_ne!(copied.0, "0");
+    assert!(first.stderr.contains(&format!("it now holds {} searches and {} events", copied.0, copied.1)), "{}", first.stderr);
+    assert!(copy().code == 0);
+    assert_eq!(counts(), copied, "a second run copies nothing twice");
+    let after = hc.run_with_env(&["report", "--format", "json", "--since", "30d"], &[("DOUMI_QUERY_LOG", &url)]).json();
+    assert_eq!(after["kpis"], before["kpis"], "the report reads the same from the moved log");
+    assert_eq!(after["gaps"], before["gaps"]);
+    let refused = hc.run(&["log", "export", "--log", "index/old.sqlite3", "--to", "index/other.sqlite3"]);
+    assert!(refused.code != 0 && refused.stderr.contains("--to must be a PostgreSQL URL"), "{}", refused.stderr);
+}

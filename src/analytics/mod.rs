@@ -7,6 +7,7 @@
 //! [`outcome`], clusters the unanswered ones into [`gaps`] and computes the
 //! [`kpi`]s.
 
+pub mod export;
 pub mod gaps;
 pub mod kpi;
 pub mod log;

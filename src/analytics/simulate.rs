@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::pii::Masker;
 use super::record::{EventKind, EventRecord, Record, SearchRecord, Source, Who};
-use super::store::{Store, StoreError};
+use super::store::{LogStore, StoreError};
 use crate::eval::LabelledQuery;
 use crate::korean::jamo::{compose, keystrokes};
 use crate::search::{CONFIDENT, Engine, SearchRequest, SearchResponse};
@@ -158,7 +158,7 @@ impl Customer<'_> {
 /// Runs `simulation` with the phrasings of `queries` and writes the traffic
 /// to `store`. Popular questions are asked more often (a Zipf-like spread);
 /// a customer who rewords picks another phrasing of the same answer.
-pub fn simulate(engine: &Engine, masker: &Masker, queries: &[LabelledQuery], simulation: Simulation, store: &mut Store) -> Result<Simulated, StoreError> {
+pub fn simulate(engine: &Engine, masker: &Masker, queries: &[LabelledQuery], simulation: Simulation, store: &mut dyn LogStore) -> Result<Simulated, StoreError> {
     let mut rng = fastrand::Rng::with_seed(simulation.seed);
     let mut order: Vec<&LabelledQuery> = queries.iter().filter(|q| !q.query.trim().is_empty()).collect();
     if order.is_empty() {

@@ -77,6 +77,42 @@ pub enum StoreError {
     Postgres { at: String, cause: String },
 }
 
+/// A search as selected: id, at_ms, session, source, query, normalized,
+/// total, confidence, hits, client.
+fn search_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SearchRecord> {
+    let source: String = row.get(3)?;
+    let hits: String = row.get(8)?;
+    Ok(SearchRecord {
+        id: row.get(0)?,
+        at_ms: row.get(1)?,
+        session: row.get(2)?,
+        client: row.get(9)?,
+        source: Source::from_stored(&source),
+        query: row.get(4)?,
+        normalized: row.get(5)?,
+        total: row.get::<_, i64>(6)?.max(0) as u64,
+        confidence: row.get::<_, f64>(7)? as f32,
+        hits: serde_json::from_str::<Vec<LoggedHit>>(&hits).unwrap_or_default(),
+    })
+}
+
+/// An event as selected (query_id, at_ms, session, kind, article_id, rank,
+/// comment, uid), with its kind as stored.
+fn event_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(String, EventRecord)> {
+    let kind: String = row.get(3)?;
+    let event = EventRecord {
+        id: row.get(7)?,
+        query_id: row.get(0)?,
+        at_ms: row.get(1)?,
+        session: row.get(2)?,
+        kind: EventKind::Click,
+        article_id: row.get(4)?,
+        rank: row.get(5)?,
+        comment: row.get(6)?,
+    };
+    Ok((kind, event))
+}
+
 /// An admin session as stored: hashes only (see the migration).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdminSession {
@@ -296,22 +332,7 @@ impl Store {
             )
             .map_err(sql)?;
         let rows = statement
-            .query_map([from_ms, to_ms], |row| {
-                let source: String = row.get(3)?;
-                let hits: String = row.get(8)?;
-                Ok(SearchRecord {
-                    id: row.get(0)?,
-                    at_ms: row.get(1)?,
-                    session: row.get(2)?,
-                    client: row.get(9)?,
-                    source: Source::from_stored(&source),
-                    query: row.get(4)?,
-                    normalized: row.get(5)?,
-                    total: row.get::<_, i64>(6)?.max(0) as u64,
-                    confidence: row.get::<_, f64>(7)? as f32,
-                    hits: serde_json::from_str::<Vec<LoggedHit>>(&hits).unwrap_or_default(),
-                })
-            })
+            .query_map([from_ms, to_ms], search_row)
             .map_err(sql)?;
         let searches = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
         let mut statement = self
@@ -324,25 +345,54 @@ impl Store {
             )
             .map_err(sql)?;
         let rows = statement
-            .query_map([from_ms, to_ms], |row| {
-                let kind: String = row.get(3)?;
-                Ok((
-                    kind,
-                    EventRecord {
-                        id: row.get(7)?,
-                        query_id: row.get(0)?,
-                        at_ms: row.get(1)?,
-                        session: row.get(2)?,
-                        kind: EventKind::Click,
-                        article_id: row.get(4)?,
-                        rank: row.get(5)?,
-                        comment: row.get(6)?,
-                    },
-                ))
-            })
+            .query_map([from_ms, to_ms], event_row)
             .map_err(sql)?;
         let events = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
         Ok(Period::assemble(searches, events))
+    }
+
+    /// Up to `n` searches stored after row `after` (0: from the first), in
+    /// the order they were stored, with the row of the last: how a log is
+    /// copied elsewhere a chunk at a time.
+    pub fn searches_after(&self, after: i64, n: usize) -> Result<(Vec<SearchRecord>, i64), StoreError> {
+        let sql = |e| self.sql(e);
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT id, at_ms, session, source, query, normalized, total, confidence, hits, client, rowid
+                 FROM searches WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+            )
+            .map_err(sql)?;
+        let rows = statement.query_map(params![after, n as i64], |row| Ok((search_row(row)?, row.get::<_, i64>(10)?))).map_err(sql)?;
+        let rows = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
+        let last = rows.last().map_or(after, |(_, row)| *row);
+        Ok((rows.into_iter().map(|(search, _)| search).collect(), last))
+    }
+
+    /// Up to `n` events stored after row `after`, like [`Store::searches_after`].
+    /// An event logged before events had ids is given one from its row, the
+    /// same at every copy.
+    pub fn events_after(&self, after: i64, n: usize) -> Result<(Vec<EventRecord>, i64), StoreError> {
+        let sql = |e| self.sql(e);
+        let mut statement = self
+            .conn
+            .prepare_cached(
+                "SELECT query_id, at_ms, session, kind, article_id, rank, comment, coalesce(uid, 'sqlite-event-' || id), id
+                 FROM events WHERE id > ?1 ORDER BY id LIMIT ?2",
+            )
+            .map_err(sql)?;
+        let rows = statement.query_map(params![after, n as i64], |row| Ok((event_row(row)?, row.get::<_, i64>(8)?))).map_err(sql)?;
+        let mut events = Vec::new();
+        let mut last = after;
+        for row in rows {
+            let ((kind, mut event), rowid) = row.map_err(sql)?;
+            last = rowid;
+            if let Some(kind) = EventKind::from_stored(&kind) {
+                event.kind = kind;
+                events.push(event);
+            }
+        }
+        Ok((events, last))
     }
 
     /// Deletes what is older than `before_ms`; returns how many rows went.
