@@ -7,6 +7,7 @@ mod util;
 use std::time::Duration;
 
 use serde_json::json;
+use util::nginx::Nginx;
 use util::postgres::Postgres;
 use util::{HelpCenter, REFUND_FAQ, Server, copy_tree, encode};
 
@@ -46,6 +47,8 @@ fn replica(hc: &HelpCenter, url: &str) -> (HelpCenter, Server) {
         ("DOUMI_ADMIN_TOKEN", TOKEN),
         ("DOUMI_RATE_LIMIT_PER_MINUTE", "0"),
         ("DOUMI_SESSIONS_PER_CLIENT", "0"),
+        // nginx on this machine forwards the customers' addresses.
+        ("DOUMI_TRUSTED_PROXIES", "[\"127.0.0.1\"]"),
     ];
     let server = checkout.serve(&env, &[]);
     (checkout, server)
@@ -258,4 +261,84 @@ fn log_export_copies_a_sqlite_log_to_postgresql_once_however_often_it_runs() {
     assert_eq!(after["gaps"], before["gaps"]);
     let refused = hc.run(&["log", "export", "--log", "index/old.sqlite3", "--to", "index/other.sqlite3"]);
     assert!(refused.code != 0 && refused.stderr.contains("--to must be a PostgreSQL URL"), "{}", refused.stderr);
+}
+
+/// Requests through nginx, as customers send them.
+struct Customer {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Customer {
+    fn new(base: &str) -> Customer {
+        Customer { agent: ureq::Agent::config_builder().http_status_as_error(false).build().into(), base: base.to_string() }
+    }
+
+    fn send(&self, request: ureq::http::request::Builder, body: Option<String>) -> (u16, String) {
+        let result = match body {
+            Some(b) => self.agent.run(request.header("content-type", "application/json").body(b).unwrap()),
+            None => self.agent.run(request.body(()).unwrap()),
+        };
+        let mut response = result.unwrap();
+        (response.status().as_u16(), response.body_mut().read_to_string().unwrap_or_default())
+    }
+
+    fn search(&self, q: &str, session: &str) -> (u16, String) {
+        let uri = format!("{}/api/search?q={}", self.base, encode(q));
+        self.send(ureq::http::Request::get(uri).header("x-doumi-session", session), None)
+    }
+
+    fn event(&self, body: serde_json::Value, session: &str) -> (u16, String) {
+        let uri = format!("{}/api/events", self.base);
+        self.send(ureq::http::Request::post(uri).header("x-doumi-session", session), Some(body.to_string()))
+    }
+}
+
+#[test]
+fn two_replicas_behind_nginx_answer_every_request_and_log_each_once() {
+    let Some(cluster) = Cluster::start() else { return };
+    let Cluster { pg, url, hc, first, second, .. } = &cluster;
+    let Some(nginx) = Nginx::start(&[&first.base, &second.base]) else { return };
+    // 2,000 searches and 300 events from 8 concurrent customers' browsers;
+    // 16 searches, none followed by an event, ask what no article answers.
+    let kinds = |i: usize| match i {
+        0..150 => "helpful",
+        150..250 => "not_helpful",
+        _ => "contact_support",
+    };
+    std::thread::scope(|scope| {
+        for t in 0..8 {
+            let base = nginx.base.clone();
+            scope.spawn(move || {
+                let customer = Customer::new(&base);
+                for i in 0..250 {
+                    let n = t * 250 + i;
+                    let session = format!("nginx-customer-{n:05}");
+                    let q = if i >= 240 && i % 5 == 0 { "제휴 입점 문의" } else { ["환불 언제 돼요", "배송 조회", "부분 환불", "비밀번호 변경"][n % 4] };
+                    let (status, body) = customer.search(q, &session);
+                    assert_eq!(status, 200, "{body}");
+                    if i < 300 / 8 + usize::from(t < 300 % 8) {
+                        let e = t + 8 * i;
+                        let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["query_id"].as_str().unwrap().to_string();
+                        let (status, body) = customer.event(json!({"query_id": id, "type": kinds(e), "article_id": "refund"}), &session);
+                        assert_eq!(status, 202, "{body}");
+                    }
+                }
+            });
+        }
+    });
+    let count = |table: &str| pg.query("doumi", &format!("SELECT count(*) FROM {table}"));
+    first.eventually(Duration::from_secs(15), |_| count("searches") == "2000" && count("events") == "300");
+    for replica in [first, second] {
+        let served = replica.get("/metrics").body;
+        assert!(served.lines().any(|l| l.starts_with("doumi_http_requests_total{route=\"/api/search\"") && !l.ends_with(" 0")), "each replica answered searches");
+    }
+    let (a, b) = (report(first), report(second));
+    assert_eq!(a["kpis"], b["kpis"]);
+    let k = &a["kpis"];
+    assert_eq!((k["searches"].as_u64(), k["helpful_votes"].as_u64(), k["not_helpful_votes"].as_u64(), k["escalations"].as_u64()), (Some(2000), Some(150), Some(100), Some(50)), "{k:#}");
+    let gap = a["gaps"].as_array().unwrap().iter().find(|g| g["representative"] == "제휴 입점 문의").expect("the gap");
+    assert_eq!((gap["count"].as_u64(), gap["sessions"].as_u64()), (Some(16), Some(16)), "one gap across replicas: {gap:#}");
+    let cli = hc.run_with_env(&["report", "--format", "json", "--since", "1d"], &[("DOUMI_QUERY_LOG", url)]);
+    assert_eq!(cli.json()["kpis"], a["kpis"]);
 }

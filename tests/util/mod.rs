@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod nginx;
 pub mod postgres;
 
 use std::fs;
