@@ -338,3 +338,19 @@ fn head_requests_and_other_sites_loading_a_search_as_an_image_are_not_logged() {
     let run = hc.run(&["report", "--format", "json"]);
     assert_eq!(run.json()["kpis"]["searches"], 1, "{}", run.stdout);
 }
+
+#[test]
+fn an_event_sent_twice_with_its_id_is_stored_once() {
+    let hc = help_center();
+    let mut server = serve(&hc);
+    let query_id = search_as(&server, "customer-retry1", "환불")["query_id"].as_str().unwrap().to_string();
+    let vote = json!({"id": "0b9f8f1e-5d55-4c1f-9a53-3c2f0a8c1d11", "query_id": query_id, "type": "helpful", "article_id": "refund"});
+    // A load balancer retrying the same request.
+    assert_eq!(event(&server, vote.clone()).status, 202);
+    assert_eq!(event(&server, vote).status, 202);
+    let bad = event(&server, json!({"id": "not-a-uuid", "query_id": query_id, "type": "helpful", "article_id": "refund"}));
+    assert_eq!((bad.status, bad.error_code().as_str()), (422, "invalid_event"));
+    server.stop();
+    let report = hc.run(&["report", "--format", "json"]).json();
+    assert_eq!(report["kpis"]["helpful_votes"], 1, "{report:#}");
+}

@@ -42,6 +42,12 @@ fn replicas_of_the_same_content_agree_on_its_fingerprint_and_one_behind_differs(
 fn replica(hc: &HelpCenter, url: &str) -> (HelpCenter, Server) {
     let checkout = HelpCenter::new();
     copy_tree(&hc.content(), &checkout.content());
+    let server = replica_of(&checkout, url, "127.0.0.1:0");
+    (checkout, server)
+}
+
+/// `doumi serve` of `checkout` on `addr`, as every replica here is set up.
+fn replica_of(checkout: &HelpCenter, url: &str, addr: &str) -> Server {
     let env = [
         ("DOUMI_QUERY_LOG", url),
         ("DOUMI_ADMIN_TOKEN", TOKEN),
@@ -50,8 +56,7 @@ fn replica(hc: &HelpCenter, url: &str) -> (HelpCenter, Server) {
         // nginx on this machine forwards the customers' addresses.
         ("DOUMI_TRUSTED_PROXIES", "[\"127.0.0.1\"]"),
     ];
-    let server = checkout.serve(&env, &[]);
-    (checkout, server)
+    checkout.serve_at(addr, &env, &[])
 }
 
 /// A PostgreSQL server, a help center, and two replicas of it logging to
@@ -288,7 +293,9 @@ impl Customer {
         self.send(ureq::http::Request::get(uri).header("x-doumi-session", session), None)
     }
 
-    fn event(&self, body: serde_json::Value, session: &str) -> (u16, String) {
+    /// Posts an event with an id of its own, as the widget does.
+    fn event(&self, mut body: serde_json::Value, session: &str) -> (u16, String) {
+        body["id"] = json!(uuid::Uuid::new_v4().to_string());
         let uri = format!("{}/api/events", self.base);
         self.send(ureq::http::Request::post(uri).header("x-doumi-session", session), Some(body.to_string()))
     }
@@ -341,4 +348,64 @@ fn two_replicas_behind_nginx_answer_every_request_and_log_each_once() {
     assert_eq!((gap["count"].as_u64(), gap["sessions"].as_u64()), (Some(16), Some(16)), "one gap across replicas: {gap:#}");
     let cli = hc.run_with_env(&["report", "--format", "json", "--since", "1d"], &[("DOUMI_QUERY_LOG", url)]);
     assert_eq!(cli.json()["kpis"], a["kpis"]);
+}
+
+#[test]
+fn replicas_upgraded_one_at_a_time_behind_nginx_fail_no_request() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("doumi");
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    let checkouts = [HelpCenter::new(), HelpCenter::new()];
+    let addrs: Vec<String> = (0..2).map(|_| format!("127.0.0.1:{}", std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port())).collect();
+    let mut replicas: Vec<Server> = checkouts
+        .iter()
+        .zip(&addrs)
+        .map(|(checkout, addr)| {
+            copy_tree(&hc.content(), &checkout.content());
+            replica_of(checkout, &url, addr)
+        })
+        .collect();
+    let bases: Vec<String> = replicas.iter().map(|r| r.base.clone()).collect();
+    let Some(nginx) = Nginx::start(&[&bases[0], &bases[1]]) else { return };
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (searches, events) = std::thread::scope(|scope| {
+        let load: Vec<_> = (0..4)
+            .map(|t| {
+                let (stop, base) = (&stop, nginx.base.clone());
+                scope.spawn(move || {
+                    let customer = Customer::new(&base);
+                    let (mut searches, mut events) = (0u64, 0u64);
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        let session = format!("upgrade-{t}-{searches:05}");
+                        let (status, body) = customer.search("환불 언제 돼요", &session);
+                        assert_eq!(status, 200, "a search failed during the upgrade: {body}");
+                        searches += 1;
+                        if searches % 4 == 0 {
+                            let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["query_id"].as_str().unwrap().to_string();
+                            let (status, body) = customer.event(json!({"query_id": id, "type": "click", "article_id": "refund", "rank": 1}), &session);
+                            assert_eq!(status, 202, "an event failed during the upgrade: {body}");
+                            events += 1;
+                        }
+                    }
+                    (searches, events)
+                })
+            })
+            .collect();
+        // Each replica in turn, as docs/deploy.md says: stopped (SIGTERM),
+        // started again on its port, and once it is ready, given nginx's
+        // fail_timeout (3 s) to be tried again before the next one stops.
+        for (i, replica) in replicas.iter_mut().enumerate() {
+            std::thread::sleep(Duration::from_millis(500));
+            replica.stop();
+            std::thread::sleep(Duration::from_millis(300));
+            *replica = replica_of(&checkouts[i], &url, &addrs[i]);
+            std::thread::sleep(Duration::from_millis(3_500));
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        load.into_iter().map(|l| l.join().unwrap()).fold((0, 0), |(s, e), (s2, e2)| (s + s2, e + e2))
+    });
+    let count = |table: &str| pg.query("doumi", &format!("SELECT count(*) FROM {table}"));
+    replicas[0].eventually(Duration::from_secs(10), |_| count("searches") == searches.to_string() && count("events") == events.to_string());
+    assert!(searches > 100, "{searches} searches");
 }

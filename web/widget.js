@@ -101,13 +101,20 @@
     return html;
   }
 
+  // Each event carries an id of its own: one sent twice (a retry by the
+  // load balancer) is stored once.
+  function eventId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx".replace(/x/g, function () { return (Math.random() * 16 | 0).toString(16); });
+  }
+
   function log(event) {
     try {
       fetch(base + "/api/events", {
         method: "POST",
         keepalive: true,
         headers: { "content-type": "application/json", "x-doumi-session": sessionId },
-        body: JSON.stringify(event)
+        body: JSON.stringify(Object.assign({ id: eventId() }, event))
       }).catch(function () {});
     } catch (e) { /* logging never breaks the page */ }
   }

@@ -174,6 +174,9 @@ pub fn simulate(engine: &Engine, masker: &Masker, queries: &[LabelledQuery], sim
         }
     }
     let mut stats = Simulated::default();
+    // Customers are written a few thousand records at a time: one
+    // transaction per customer made a million searches take hours.
+    let mut pending: Vec<Record> = Vec::with_capacity(WRITE_EVERY * 2);
     let span_ms = i64::from(simulation.days.max(1)) * 86_400_000;
     for n in 0..simulation.sessions {
         let mut pick = rng.f64() * total;
@@ -197,7 +200,11 @@ pub fn simulate(engine: &Engine, masker: &Masker, queries: &[LabelledQuery], sim
             stats: Simulated::default(),
         };
         customer.visit(first, &rewordings);
-        store.write(&customer.records)?;
+        pending.append(&mut customer.records);
+        if pending.len() >= WRITE_EVERY {
+            store.write(&pending)?;
+            pending.clear();
+        }
         let s = customer.stats;
         stats.sessions += 1;
         stats.searches += s.searches;
@@ -207,5 +214,9 @@ pub fn simulate(engine: &Engine, masker: &Masker, queries: &[LabelledQuery], sim
         stats.escalations += s.escalations;
         stats.reworded += s.reworded;
     }
+    store.write(&pending)?;
     Ok(stats)
 }
+
+/// Records written in one transaction, at least (all of a customer's go together).
+const WRITE_EVERY: usize = 4096;

@@ -57,6 +57,10 @@ where
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EventBody {
+    /// An id the client chose for this event (a UUID): an event sent again
+    /// with the same id (a retry) is stored once. Made up by the server
+    /// when absent.
+    pub id: Option<String>,
     /// The `query_id` of the search this followed. Required but for votes
     /// on an article reached without a search.
     pub query_id: Option<String>,
@@ -165,6 +169,13 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
             }
         }
     };
+    let event_id = match &body.id {
+        Some(id) => match uuid::Uuid::parse_str(id) {
+            Ok(uuid) => uuid.hyphenated().to_string(),
+            Err(_) => return Err(invalid(format!("`id` must be a UUID, got `{}`", truncate(id)))),
+        },
+        None => uuid::Uuid::now_v7().to_string(),
+    };
     let vote = matches!(body.kind, EventKind::Helpful | EventKind::NotHelpful);
     if vote && !state.limits.vote(&session, now_ms()) {
         state.metrics.votes_refused.inc();
@@ -175,7 +186,7 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
         ));
     }
     let recorded = log.event(EventRecord {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: event_id,
         query_id: body.query_id,
         at_ms: now_ms(),
         session,

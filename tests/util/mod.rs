@@ -167,9 +167,14 @@ impl HelpCenter {
     /// Starts `doumi serve --addr 127.0.0.1:0` in the help center's root with
     /// `env` set, and waits until it answers /healthz.
     pub fn serve(&self, env: &[(&str, &str)], args: &[&str]) -> Server {
+        self.serve_at("127.0.0.1:0", env, args)
+    }
+
+    /// [`HelpCenter::serve`] on a given address (a restarted replica keeps its port).
+    pub fn serve_at(&self, addr: &str, env: &[(&str, &str)], args: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_doumi"));
         command
-            .args(["serve", "--addr", "127.0.0.1:0"])
+            .args(["serve", "--addr", addr])
             .args(args)
             .current_dir(self.root())
             .env("DOUMI_LOG", "warn")

@@ -28,7 +28,7 @@ impl Nginx {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let upstreams: String = replicas
             .iter()
-            .map(|r| format!("    server {} max_fails=2 fail_timeout=5s;\n", r.trim_start_matches("http://")))
+            .map(|r| format!("    server {} max_fails=2 fail_timeout=3s;\n", r.trim_start_matches("http://")))
             .collect();
         // The shipped file, with its example replicas and port replaced.
         let mut site = String::new();
