@@ -409,3 +409,25 @@ fn replicas_upgraded_one_at_a_time_behind_nginx_fail_no_request() {
     replicas[0].eventually(Duration::from_secs(10), |_| count("searches") == searches.to_string() && count("events") == events.to_string());
     assert!(searches > 100, "{searches} searches");
 }
+
+#[test]
+fn a_replica_started_while_postgresql_is_away_spools_from_its_first_search() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("doumi");
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    pg.halt();
+    let (_checkout, server) = replica(&hc, &url);
+    let (status, why) = query_log_health(&server);
+    assert_eq!(status, "degraded");
+    assert!(why.contains("spooled"), "{why}");
+    for n in 0..25 {
+        let answer = server.request("GET", &format!("/api/search?q={}", encode("환불 언제")), &[("x-doumi-session", &format!("early-{n:04}"))], None);
+        assert_eq!(answer.status, 200);
+    }
+    server.eventually(Duration::from_secs(10), |s| metric(s, "doumi_query_log_spooled") == 25.0);
+    pg.resume();
+    server.eventually(Duration::from_secs(15), |s| metric(s, "doumi_query_log_spooled") == 0.0);
+    assert_eq!(pg.query("doumi", "SELECT count(*) FROM searches"), "25", "the tables were made on the first reach, and every search stored once");
+    assert_eq!(query_log_health(&server), ("ok".to_string(), "ok".to_string()));
+}

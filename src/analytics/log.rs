@@ -146,8 +146,15 @@ pub struct LogOptions {
 impl QueryLog {
     /// Opens (or creates) the log at `path` and starts its writer thread.
     pub fn open(target: &LogTarget, options: LogOptions, counters: LogCounters) -> Result<QueryLog, StoreError> {
-        let store = target.open()?;
-        let reader = target.open()?;
+        // A server with a spool starts even while its shared database is
+        // away: records wait in the spool from the first one.
+        let (store, reader, unreachable): (Box<dyn LogStore>, Box<dyn LogStore>, _) = match (target, &options.spool) {
+            (LogTarget::Postgres(url), Some(_)) => {
+                let (store, unreachable) = PostgresStore::open_when_reachable(url)?;
+                (Box::new(store.clone()), Box::new(store), unreachable)
+            }
+            _ => (target.open()?, target.open()?, None),
+        };
         let spool = match &options.spool {
             Some((path, capacity)) => Some(Spool::open(path, *capacity)?),
             None => None,
@@ -155,7 +162,10 @@ impl QueryLog {
         if let Some(spool) = &spool {
             counters.spooled.set(spool.len() as i64);
         }
-        let trouble = Arc::new(Mutex::new(None));
+        let trouble = Arc::new(Mutex::new(unreachable.map(|e| {
+            tracing::warn!(error = %e, "the query log's database cannot be reached; records go to the spool until it can");
+            format!("records are spooled until the database answers: {e}")
+        })));
         let writer = Writer { store, spool, counters: counters.clone(), trouble: trouble.clone(), last_try: None };
         let (sender, receiver) = sync_channel(CHANNEL_CAPACITY);
         let retention_days = options.retention_days;
@@ -370,6 +380,7 @@ impl Writer {
             let stored = !waiting && match self.store.write(batch) {
                 Ok(()) => {
                     self.count_written(batch);
+                    lock(&self.trouble).take();
                     true
                 }
                 Err(e) => {

@@ -8,6 +8,7 @@
 //! a small runtime of its own and waits for each call.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
@@ -95,6 +96,9 @@ pub struct PostgresStore {
     runtime: Arc<OwnRuntime>,
     pool: Pool,
     at: String,
+    /// Whether the schema is known to be current: migrations run before
+    /// the first call that finds the database.
+    migrated: Arc<AtomicBool>,
 }
 
 impl PostgresStore {
@@ -103,6 +107,22 @@ impl PostgresStore {
     /// (`sslmode=disable` or `prefer`, the default), such as to a database on
     /// the same private network.
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
+        let store = PostgresStore::connect(url)?;
+        store.migrate()?;
+        Ok(store)
+    }
+
+    /// [`PostgresStore::open`] for a server that can wait for the database:
+    /// a database that cannot be reached now is not an error (its error is
+    /// returned beside the store); the schema is brought up to date at the
+    /// first call that reaches it. A URL that does not parse still is.
+    pub fn open_when_reachable(url: &str) -> Result<(PostgresStore, Option<StoreError>), StoreError> {
+        let store = PostgresStore::connect(url)?;
+        let unreachable = store.migrate().err();
+        Ok((store, unreachable))
+    }
+
+    fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let at = redacted(url);
         let error = |cause: String| StoreError::Postgres { at: at.clone(), cause };
         let mut config: tokio_postgres::Config = url.parse().map_err(|e| error(format!("not a PostgreSQL URL: {e}")))?;
@@ -120,9 +140,7 @@ impl PostgresStore {
             let _entered = runtime.enter();
             Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|e| error(e.to_string()))?
         };
-        let store = PostgresStore { runtime: Arc::new(OwnRuntime(Some(runtime))), pool, at };
-        store.migrate()?;
-        Ok(store)
+        Ok(PostgresStore { runtime: Arc::new(OwnRuntime(Some(runtime))), pool, at, migrated: Arc::new(AtomicBool::new(false)) })
     }
 
     fn error(&self, cause: impl std::fmt::Display) -> StoreError {
@@ -132,6 +150,17 @@ impl PostgresStore {
     /// Runs `work` with a pooled connection on the store's runtime and waits
     /// for it (from any thread, async ones included).
     fn run<T, F>(&self, work: impl FnOnce(deadpool_postgres::Object) -> F) -> Result<T, StoreError>
+    where
+        F: Future<Output = Result<T, tokio_postgres::Error>>,
+    {
+        if !self.migrated.load(Ordering::Acquire) {
+            self.migrate()?;
+        }
+        self.call(work)
+    }
+
+    /// [`PostgresStore::run`] without the migrations.
+    fn call<T, F>(&self, work: impl FnOnce(deadpool_postgres::Object) -> F) -> Result<T, StoreError>
     where
         F: Future<Output = Result<T, tokio_postgres::Error>>,
     {
@@ -155,7 +184,7 @@ impl PostgresStore {
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
-        self.run(|mut client| async move {
+        self.call(|mut client| async move {
             let tx = client.transaction().await?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
             tx.batch_execute("SET LOCAL client_min_messages = warning").await?;
@@ -166,7 +195,9 @@ impl PostgresStore {
                 tx.execute("INSERT INTO doumi_schema (version) VALUES ($1)", &[&(i as i32 + 1)]).await?;
             }
             tx.commit().await
-        })
+        })?;
+        self.migrated.store(true, Ordering::Release);
+        Ok(())
     }
 }
 
