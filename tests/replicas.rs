@@ -431,3 +431,39 @@ fn a_replica_started_while_postgresql_is_away_spools_from_its_first_search() {
     assert_eq!(pg.query("doumi", "SELECT count(*) FROM searches"), "25", "the tables were made on the first reach, and every search stored once");
     assert_eq!(query_log_health(&server), ("ok".to_string(), "ok".to_string()));
 }
+
+#[test]
+fn the_connection_to_postgresql_is_encrypted_and_checked_as_the_url_says() {
+    let Some((pg, ca)) = Postgres::start_with_tls() else { return };
+    let url = pg.database("doumi");
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    let encrypted = || pg.query("doumi", "SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.datname = 'doumi' AND s.ssl");
+    // The default (prefer): encrypted, as the server offers TLS.
+    let (_a, server) = replica(&hc, &url);
+    server.search("환불");
+    server.eventually(Duration::from_secs(10), |_| pg.query("doumi", "SELECT count(*) FROM searches") == "1");
+    assert_ne!(encrypted(), "0", "doumi's connections are encrypted");
+    drop(server);
+    let report = |query: &str| hc.run(&["report", "--format", "json", "--log", &format!("{url}?{query}")]);
+    // verify-full against the CA that signed the server's certificate.
+    let ca = ca.to_str().unwrap();
+    let verified = report(&format!("sslmode=verify-full&sslrootcert={ca}"));
+    assert_eq!(verified.code, 0, "{}", verified.stderr);
+    assert_eq!(verified.json()["kpis"]["searches"], 1);
+    // By another name than the certificate's (127.0.0.1): verify-ca checks
+    // the chain alone, verify-full the name too.
+    let by_name = |query: &str| hc.run(&["report", "--format", "json", "--log", &format!("{}?{query}", url.replace("127.0.0.1", "localhost"))]);
+    let chain_only = by_name(&format!("sslmode=verify-ca&sslrootcert={ca}"));
+    assert_eq!(chain_only.code, 0, "{}", chain_only.stderr);
+    assert_ne!(by_name(&format!("sslmode=verify-full&sslrootcert={ca}")).code, 0);
+    // verify-full against the system's roots: this certificate is not theirs.
+    let unknown = report("sslmode=verify-full");
+    assert_ne!(unknown.code, 0);
+    assert!(unknown.stderr.contains("certificate") || unknown.stderr.contains("TLS"), "{}", unknown.stderr);
+    assert!(!unknown.stderr.contains("panicked"), "{}", unknown.stderr);
+    // disable: in plain text.
+    assert_eq!(report("sslmode=disable").code, 0);
+    let bad = report("sslmode=sometimes");
+    assert!(bad.code != 0 && bad.stderr.contains("sslmode must be"), "{}", bad.stderr);
+}

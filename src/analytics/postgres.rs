@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::types::ToSql;
 
 use super::record::{EventKind, EventRecord, LoggedHit, Record, SearchRecord, Source};
@@ -103,9 +103,8 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     /// Connects to `url` and migrates the database to the current schema.
-    /// TLS is not offered: the URL must allow a plain connection
-    /// (`sslmode=disable` or `prefer`, the default), such as to a database on
-    /// the same private network.
+    /// The connection is secured as the URL's `sslmode` and `sslrootcert`
+    /// say, with libpq's meanings (see [`Security`]).
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
         let store = PostgresStore::connect(url)?;
         store.migrate()?;
@@ -125,7 +124,10 @@ impl PostgresStore {
     fn connect(url: &str) -> Result<PostgresStore, StoreError> {
         let at = redacted(url);
         let error = |cause: String| StoreError::Postgres { at: at.clone(), cause };
-        let mut config: tokio_postgres::Config = url.parse().map_err(|e| error(format!("not a PostgreSQL URL: {e}")))?;
+        let (rest, security) = Security::of_url(url).map_err(error)?;
+        let mut config: tokio_postgres::Config = rest.parse().map_err(|e| error(format!("not a PostgreSQL URL: {e}")))?;
+        config.ssl_mode(security.mode);
+        let tls = security.connector().map_err(error)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -135,7 +137,7 @@ impl PostgresStore {
             .enable_all()
             .build()
             .map_err(|e| error(e.to_string()))?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager = Manager::from_config(config, tls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = {
             let _entered = runtime.enter();
             Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|e| error(e.to_string()))?
@@ -439,6 +441,162 @@ impl EventColumns {
     }
 }
 
+/// How the connection to PostgreSQL is secured: the URL's `sslmode` and
+/// `sslrootcert`, taken out of it and meaning what they mean to libpq.
+///
+/// - `disable`: no TLS.
+/// - `allow`, `prefer` (the default): TLS when the server offers it,
+///   without checking its certificate (encryption against eavesdroppers,
+///   not against someone in the middle).
+/// - `require`: TLS or no connection; the certificate is checked against
+///   `sslrootcert` when the URL names one (as libpq does), else not.
+/// - `verify-ca`: TLS, and the certificate must chain to `sslrootcert`, or
+///   to the system's roots when there is none.
+/// - `verify-full`: as `verify-ca`, and the certificate must name the host.
+struct Security {
+    mode: SslMode,
+    check: Check,
+}
+
+enum Check {
+    Nothing,
+    Chain { roots: rustls::RootCertStore, host: bool },
+}
+
+impl Security {
+    /// The URL without `sslmode` and `sslrootcert`, and what they say.
+    fn of_url(url: &str) -> Result<(String, Security), String> {
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let (mut mode, mut root) = ("prefer".to_string(), None);
+        let mut rest = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            match pair.split_once('=') {
+                Some(("sslmode", value)) => mode = value.to_string(),
+                Some(("sslrootcert", value)) => root = Some(percent_decoded(value)),
+                _ => rest.push(pair),
+            }
+        }
+        let url = if rest.is_empty() { base.to_string() } else { format!("{base}?{}", rest.join("&")) };
+        let roots = |root: &Option<String>| -> Result<rustls::RootCertStore, String> {
+            let mut store = rustls::RootCertStore::empty();
+            match root {
+                Some(path) => {
+                    use rustls::pki_types::pem::PemObject;
+                    let certs = rustls::pki_types::CertificateDer::pem_file_iter(path).map_err(|e| format!("sslrootcert {path}: {e}"))?;
+                    for cert in certs {
+                        store.add(cert.map_err(|e| format!("sslrootcert {path}: {e}"))?).map_err(|e| format!("sslrootcert {path}: {e}"))?;
+                    }
+                }
+                None => {
+                    for cert in rustls_native_certs::load_native_certs().certs {
+                        // A system certificate rustls cannot use is skipped.
+                        let _ = store.add(cert);
+                    }
+                }
+            }
+            Ok(store)
+        };
+        let security = match mode.as_str() {
+            "disable" => Security { mode: SslMode::Disable, check: Check::Nothing },
+            "allow" | "prefer" => Security { mode: SslMode::Prefer, check: Check::Nothing },
+            "require" if root.is_none() => Security { mode: SslMode::Require, check: Check::Nothing },
+            "require" | "verify-ca" => Security { mode: SslMode::Require, check: Check::Chain { roots: roots(&root)?, host: false } },
+            "verify-full" => Security { mode: SslMode::Require, check: Check::Chain { roots: roots(&root)?, host: true } },
+            other => return Err(format!("sslmode must be disable, allow, prefer, require, verify-ca or verify-full; got `{other}`")),
+        };
+        Ok((url, security))
+    }
+
+    fn connector(self) -> Result<tokio_postgres_rustls::MakeRustlsConnect, String> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ClientConfig::builder_with_provider(provider.clone()).with_safe_default_protocol_versions().map_err(|e| e.to_string())?;
+        let chain = match self.check {
+            Check::Nothing => None,
+            Check::Chain { roots, host } => {
+                let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().map_err(|e| e.to_string())?;
+                Some((webpki, host))
+            }
+        };
+        let config = builder.dangerous().with_custom_certificate_verifier(Arc::new(Verifier { provider, chain })).with_no_client_auth();
+        Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+    }
+}
+
+/// `%2F` and the like in a URL parameter (a path given as `sslrootcert`).
+fn percent_decoded(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Checks the server's certificate as [`Check`] says. Without a chain to
+/// check (`prefer`, `require` without a root: libpq's behaviour), any
+/// certificate is taken; the handshake's signatures are checked always, so
+/// the session is with whoever holds the certificate's key.
+#[derive(Debug)]
+struct Verifier {
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    /// The chain to check, and whether the certificate must name the host.
+    chain: Option<(Arc<rustls::client::WebPkiServerVerifier>, bool)>,
+}
+
+impl rustls::client::danger::ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &rustls::pki_types::CertificateDer<'_>,
+        intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        server_name: &rustls::pki_types::ServerName<'_>,
+        ocsp_response: &[u8],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        use rustls::{CertificateError, Error};
+        let Some((webpki, host)) = &self.chain else { return Ok(rustls::client::danger::ServerCertVerified::assertion()) };
+        match webpki.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now) {
+            // verify-ca: the chain alone.
+            Err(Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. })) if !host => {
+                Ok(rustls::client::danger::ServerCertVerified::assertion())
+            }
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.provider.signature_verification_algorithms.supported_schemes()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,5 +607,20 @@ mod tests {
         assert!(!is_url("index/queries.sqlite3") && !is_url("/var/lib/doumi/postgres/queries.sqlite3"));
         assert_eq!(redacted("postgres://doumi:s3cret@db.internal:5432/doumi?sslmode=disable"), "postgres://doumi@db.internal:5432/doumi?sslmode=disable");
         assert_eq!(redacted("postgres://db/doumi"), "postgres://db/doumi");
+    }
+
+    #[test]
+    fn sslmode_and_sslrootcert_are_taken_out_of_the_url() {
+        let (rest, security) = Security::of_url("postgres://doumi@db/doumi?application_name=doumi&sslmode=require").unwrap();
+        assert_eq!(rest, "postgres://doumi@db/doumi?application_name=doumi");
+        assert!(matches!((security.mode, security.check), (SslMode::Require, Check::Nothing)));
+        let (rest, security) = Security::of_url("postgres://doumi@db/doumi").unwrap();
+        assert_eq!(rest, "postgres://doumi@db/doumi");
+        assert!(matches!(security.mode, SslMode::Prefer), "libpq's default");
+        assert!(matches!(Security::of_url("postgres://db/d?sslmode=disable").unwrap().1.mode, SslMode::Disable));
+        let missing = Security::of_url("postgres://db/d?sslmode=verify-full&sslrootcert=%2Fnowhere%2Froot.crt").err().unwrap();
+        assert!(missing.contains("sslrootcert /nowhere/root.crt"), "{missing}");
+        let bad = Security::of_url("postgres://db/d?sslmode=sometimes").err().unwrap();
+        assert!(bad.contains("`sometimes`"), "{bad}");
     }
 }

@@ -33,6 +33,16 @@ impl Postgres {
     /// A running server, or `None` (after saying why) when PostgreSQL is not
     /// installed and this is not CI.
     pub fn start() -> Option<Postgres> {
+        Postgres::start_with(false).map(|(pg, _)| pg)
+    }
+
+    /// A running server that offers TLS with a certificate for 127.0.0.1
+    /// signed by a CA of the test's own; returns the CA's certificate file.
+    pub fn start_with_tls() -> Option<(Postgres, PathBuf)> {
+        Postgres::start_with(true).map(|(pg, ca)| (pg, ca.expect("made")))
+    }
+
+    fn start_with(tls: bool) -> Option<(Postgres, Option<PathBuf>)> {
         let Some(bin) = bin_dir() else {
             assert!(std::env::var("CI").is_err(), "PostgreSQL is not installed (apt-get install postgresql); CI must run this test");
             eprintln!("skipped: PostgreSQL is not installed (apt-get install postgresql)");
@@ -55,12 +65,24 @@ impl Postgres {
             }
         }
         let port = free_port();
-        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", sockets.display());
+        let mut options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off", sockets.display());
+        let ca = tls.then(|| {
+            let certs = dir.path().join("certs");
+            let ca = make_certificates(&certs);
+            if user.is_some() {
+                let id = |flag: &str| -> u32 { String::from_utf8_lossy(&Command::new("id").args([flag, "nobody"]).output().unwrap().stdout).trim().parse().unwrap() };
+                for file in ["server.crt", "server.key"] {
+                    std::os::unix::fs::chown(certs.join(file), Some(id("-u")), Some(id("-g"))).unwrap();
+                }
+            }
+            options.push_str(&format!(" -c ssl=on -c ssl_cert_file={0}/server.crt -c ssl_key_file={0}/server.key", certs.display()));
+            ca
+        });
         let pg = Postgres { bin, data, user, port, options, _dir: dir };
         let init = pg.run("initdb", &["-D", pg.data.to_str().unwrap(), "-U", "doumi", "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
         assert!(init.status.success(), "initdb: {}", String::from_utf8_lossy(&init.stderr));
         pg.resume();
-        Some(pg)
+        Some((pg, ca))
     }
 
     /// Starts the server (again, after [`Postgres::halt`]).
@@ -86,7 +108,9 @@ impl Postgres {
             }
             None => Command::new(&program),
         };
-        command.args(args).current_dir(Path::new("/")).output().unwrap()
+        // psql and createdb connect in plain text, so that the server's own
+        // view of connections (pg_stat_ssl) shows doumi's alone encrypted.
+        command.args(args).env("PGSSLMODE", "disable").current_dir(Path::new("/")).output().unwrap()
     }
 
     /// A URL of a new, empty database on this server.
@@ -108,6 +132,22 @@ impl Drop for Postgres {
     fn drop(&mut self) {
         let _ = self.run("pg_ctl", &["-D", self.data.to_str().unwrap(), "-m", "immediate", "-w", "stop"]);
     }
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it (openssl).
+fn make_certificates(dir: &Path) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n").unwrap();
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().expect("openssl (apt-get install openssl)");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    openssl(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=doumi test CA"]);
+    openssl(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
+    openssl(&["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "2", "-extfile", "san.ext"]);
+    std::fs::set_permissions(dir.join("server.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    dir.join("ca.crt")
 }
 
 fn free_port() -> u16 {
