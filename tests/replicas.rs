@@ -467,3 +467,26 @@ fn the_connection_to_postgresql_is_encrypted_and_checked_as_the_url_says() {
     let bad = report("sslmode=sometimes");
     assert!(bad.code != 0 && bad.stderr.contains("sslmode must be"), "{}", bad.stderr);
 }
+
+#[test]
+fn rows_past_the_retention_period_are_purged_from_postgresql_too() {
+    let Some(cluster) = Cluster::start() else { return };
+    let Cluster { pg, first, .. } = &cluster;
+    first.search("환불");
+    first.eventually(Duration::from_secs(10), |_| pg.query("doumi", "SELECT count(*) FROM searches") == "1");
+    // A search and its click from 400 days ago, as an older log would hold them.
+    pg.query(
+        "doumi",
+        "INSERT INTO searches (id, at_ms, session, source, query, normalized, total, confidence, hits) VALUES ('old-search', 1000, 's-old', 'api', '환불', '환불', 1, 0.9, '[]');
+         INSERT INTO events (query_id, at_ms, session, kind, article_id, rank) VALUES ('old-search', 1000, 's-old', 'click', 'refund', 1)",
+    );
+    // A replica starting with the default retention (365 days) purges at its first batch.
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    let (_checkout, replica) = replica(&hc, &cluster.url);
+    replica.search("환불");
+    replica.eventually(Duration::from_secs(10), |_| pg.query("doumi", "SELECT count(*) FROM searches WHERE id = 'old-search'") == "0");
+    assert_eq!(pg.query("doumi", "SELECT count(*) FROM events WHERE query_id = 'old-search'"), "0");
+    assert_eq!(pg.query("doumi", "SELECT count(*) FROM searches"), "2", "the recent searches stay");
+    assert_eq!(metric(&replica, "doumi_query_log_purged_total"), 2.0);
+}
