@@ -75,6 +75,8 @@ struct Overrides {
     cors_origins: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     log_format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    query_log: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -319,6 +321,10 @@ struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
     log_format: Option<String>,
+    /// The query log: a SQLite file, or a postgres:// URL replicas share
+    /// (a password in it is better kept in DOUMI_QUERY_LOG, out of `ps`).
+    #[arg(long, value_name = "FILE|URL")]
+    query_log: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -365,6 +371,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         overrides.rate_limit_per_minute = args.rate_limit_per_minute;
         overrides.cors_origins = args.cors_origins.clone();
         overrides.log_format = args.log_format.clone();
+        overrides.query_log = args.query_log.clone();
     }
     let config = config::load(cli.global.config.as_deref(), overrides)?;
     match cli.command {

@@ -236,8 +236,9 @@ fn records_spooled_when_a_replica_is_killed_are_delivered_once_after_its_restart
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     pg.resume();
-    let env = [("DOUMI_QUERY_LOG", url.as_str()), ("DOUMI_ADMIN_TOKEN", TOKEN), ("DOUMI_RATE_LIMIT_PER_MINUTE", "0")];
-    let restarted = checkout.serve(&env, &[]);
+    // Restarted with the log given as a flag rather than in the environment.
+    let env = [("DOUMI_ADMIN_TOKEN", TOKEN), ("DOUMI_RATE_LIMIT_PER_MINUTE", "0")];
+    let restarted = checkout.serve(&env, &["--query-log", &url]);
     restarted.eventually(Duration::from_secs(15), |s| metric(s, "doumi_query_log_spooled") == 0.0);
     assert_eq!(count(), "41", "every spooled search, once");
     assert_eq!(pg.query("doumi", "SELECT count(DISTINCT id) FROM searches"), "41");
