@@ -87,7 +87,7 @@ pub fn document(fields: &Fields, analyzer: &Analyzer, entry: &Entry) -> TantivyD
         doc.add_text(fields.article_aliases, alias);
     }
     doc.add_text(fields.body, &entry.body);
-    doc.add_bytes(fields.snippet_terms, &crate::search::encode_snippet_terms(analyzer, &entry.body));
+    doc.add_bytes(fields.snippet_terms, &super::snippet_terms::encode(analyzer, &entry.body));
     for tag in &entry.tags {
         doc.add_text(fields.tags, tag);
     }

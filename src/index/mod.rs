@@ -6,6 +6,7 @@ mod live;
 mod manifest;
 mod read_only;
 mod schema;
+pub mod snippet_terms;
 
 pub use build::{BuildReport, build};
 pub use embeddings::{EMBEDDINGS_FILE, EntryEmbeddings, PASSAGE_ANSWER_CHARS, passage, similar_questions};

@@ -10,7 +10,7 @@ mod understand;
 mod vocabulary;
 
 pub use query::field_boosts;
-pub use snippet::{SNIPPET_CHARS, escape, encode_terms as encode_snippet_terms};
+pub use snippet::{SNIPPET_CHARS, escape};
 pub use synonyms::Synonyms;
 pub use understand::{Origin, QueryPlan, understand};
 pub use vocabulary::Vocabulary;
@@ -373,7 +373,7 @@ impl Engine {
                 article_id,
                 article_title: text(fields.article_title),
                 category: (!category.is_empty()).then_some(category),
-                snippet: highlighter.snippet(snippet::source(body), snippet_terms),
+                snippet: highlighter.snippet(crate::index::snippet_terms::source(body), snippet_terms),
                 score,
             });
         }

@@ -2,9 +2,9 @@
 //!
 //! Highlighting needs each answer's terms with their places in the text. The
 //! morphological analysis that finds them is the costliest step of a search,
-//! so it is done once, when the entry is indexed: [`encode_terms`] stores the
-//! terms of the answer's opening ([`source`]) beside the entry, and a search
-//! only reads them back ([`Highlighter::snippet`]).
+//! so it is done once, when the entry is indexed
+//! ([`crate::index::snippet_terms`]), and a search only reads them back
+//! ([`Highlighter::snippet`]).
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
@@ -13,72 +13,14 @@ use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
+use crate::index::snippet_terms::decode;
+#[cfg(test)]
+use crate::index::snippet_terms::{encode, source};
+#[cfg(test)]
 use crate::korean::Analyzer;
 
 /// Longest snippet, in bytes of the answer (about 53 Hangul syllables).
 pub const SNIPPET_CHARS: usize = 160;
-/// How much of an answer's text (in bytes) the snippet is chosen from: the
-/// opening of a long answer is where its point is, and storing the terms of all
-/// of it would cost index space for little.
-pub const SNIPPET_SOURCE_BYTES: usize = 2400;
-/// Terms longer than this (in bytes) are not stored; no query term is that long.
-const MAX_STORED_TERM_BYTES: usize = 254;
-/// Marks a stored term whose text is the answer's own text at its range.
-const SAME_AS_TEXT: u8 = 0xFF;
-
-/// The part of `body` a snippet is chosen from.
-pub fn source(body: &str) -> &str {
-    &body[..floor_boundary(body, SNIPPET_SOURCE_BYTES)]
-}
-
-/// The terms of `source(body)` as `analyzer` indexes them, with their byte
-/// ranges: per term, its start and end (u16, little-endian), then either
-/// `SAME_AS_TEXT` or the term's length and bytes.
-pub fn encode_terms(analyzer: &Analyzer, body: &str) -> Vec<u8> {
-    let text = source(body);
-    // The whole answer, as the tokenizer will read it next (and find it
-    // remembered), less what lies past the snippet source.
-    let terms = analyzer.index_terms_kept(body);
-    let mut out = Vec::with_capacity(terms.len() * 5);
-    for term in terms {
-        if term.end > text.len() || term.start > term.end || term.text.len() > MAX_STORED_TERM_BYTES {
-            continue;
-        }
-        out.extend_from_slice(&(term.start as u16).to_le_bytes());
-        out.extend_from_slice(&(term.end as u16).to_le_bytes());
-        if text[term.start..term.end] == term.text {
-            out.push(SAME_AS_TEXT);
-        } else {
-            out.push(term.text.len() as u8);
-            out.extend_from_slice(term.text.as_bytes());
-        }
-    }
-    out
-}
-
-/// Reads back what [`encode_terms`] wrote for `text`. Anything that does not
-/// fit the text (a truncated record, a range off a character boundary) ends
-/// the reading instead of panicking.
-fn decode_terms<'a>(bytes: &'a [u8], text: &'a str) -> impl Iterator<Item = (Range<usize>, &'a str)> + 'a {
-    let mut rest = bytes;
-    std::iter::from_fn(move || {
-        let (header, tail) = rest.split_at_checked(5)?;
-        let start = u16::from_le_bytes([header[0], header[1]]) as usize;
-        let end = u16::from_le_bytes([header[2], header[3]]) as usize;
-        let range = start..end;
-        text.get(range.clone())?;
-        let term = if header[4] == SAME_AS_TEXT {
-            rest = tail;
-            &text[range.clone()]
-        } else {
-            let (term, tail) = tail.split_at_checked(header[4] as usize)?;
-            rest = tail;
-            std::str::from_utf8(term).ok()?
-        };
-        Some((range, term))
-    })
-}
-
 /// The query's terms in the answer field, weighted so that rarer terms pull the
 /// fragment towards them (as tantivy's snippet generator weighs them).
 pub struct Highlighter {
@@ -117,7 +59,7 @@ impl Highlighter {
     pub fn snippet(&self, text: &str, terms: &[u8]) -> String {
         let mut best: Option<Window> = None;
         let mut window = Window::at(0);
-        for (range, term) in decode_terms(terms, text) {
+        for (range, term) in decode(terms, text) {
             if range.end.saturating_sub(window.start) > SNIPPET_CHARS {
                 if window.score > best.as_ref().map_or(0.0, |b| b.score) {
                     best = Some(window);
@@ -187,15 +129,6 @@ fn merge_touching(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
     merged
 }
 
-/// The largest character boundary at or before `index`.
-fn floor_boundary(text: &str, index: usize) -> usize {
-    let mut index = index.min(text.len());
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    index
-}
-
 fn opening(body: &str) -> String {
     let mut text: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some((cut, _)) = text.char_indices().nth(SNIPPET_CHARS) {
@@ -246,7 +179,7 @@ mod tests {
     fn stored_terms_highlight_the_matches_without_analysing_again() {
         let analyzer = Analyzer::shared_default();
         let body = "비밀번호를 잊으셨다면 로그인 화면에서 비밀번호 찾기를 누르세요. <b>주의</b>: 메일이 오지 않으면 스팸함을 확인하세요.";
-        let terms = encode_terms(&analyzer, body);
+        let terms = encode(&analyzer, body);
         let snippet = highlighter(&[("비밀번호", 0.5), ("로그인", 0.2)]).snippet(source(body), &terms);
         assert!(snippet.contains("<mark>비밀번호</mark>를"), "{snippet}");
         assert!(snippet.contains("<mark>로그인</mark> 화면"), "{snippet}");
@@ -258,7 +191,7 @@ mod tests {
         let analyzer = Analyzer::shared_default();
         let filler = "배송 안내입니다. ".repeat(20);
         let body = format!("{filler}환불은 영업일 기준 3일 안에 처리됩니다.");
-        let terms = encode_terms(&analyzer, &body);
+        let terms = encode(&analyzer, &body);
         let snippet = highlighter(&[("배송", 0.01), ("환불", 0.5)]).snippet(source(&body), &terms);
         assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
     }
@@ -267,7 +200,7 @@ mod tests {
     fn damaged_terms_end_the_reading_without_panicking() {
         let analyzer = Analyzer::shared_default();
         let body = "환불 신청은 마이페이지에서 할 수 있어요.";
-        let mut terms = encode_terms(&analyzer, body);
+        let mut terms = encode(&analyzer, body);
         terms.truncate(terms.len() - 2);
         terms.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 3]);
         let snippet = highlighter(&[("환불", 1.0)]).snippet(source(body), &terms);
