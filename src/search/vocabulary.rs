@@ -21,6 +21,8 @@ pub struct Word {
     /// Found in a question, title, alias or tag, not only in answer text.
     pub key: bool,
     units: Vec<char>,
+    /// Which jamo the word holds ([`signature`]).
+    signature: u64,
     syllables: usize,
 }
 
@@ -33,6 +35,22 @@ pub struct Vocabulary {
     /// Initials of key words: ㅂㅁㅂㅎ → 비밀번호.
     by_initials: HashMap<String, Vec<u32>>,
     num_docs: u64,
+}
+
+/// A bit for each jamo the units hold: the 51 compatibility jamo, the blank
+/// final, and other characters folded onto the remaining bits. A bit the
+/// input lacks is a jamo the input lacks (folding can only add bits to the
+/// input's side), so the count of the word's bits the input lacks is a lower
+/// bound on the edits between them.
+fn signature(units: &[char]) -> u64 {
+    units.iter().fold(0u64, |bits, &c| {
+        let bit = match c as u32 {
+            code @ 0x3131..=0x3163 => code - 0x3131,
+            0 => 51,
+            code => 52 + code % 12,
+        };
+        bits | 1 << bit
+    })
 }
 
 /// A vocabulary word that a customer's input may have meant.
@@ -63,7 +81,8 @@ impl Vocabulary {
             let syllables = text.chars().filter(|c| jamo::is_hangul_syllable(*c)).count();
             let latin = text.chars().all(|c| c.is_ascii_alphanumeric()) && text.len() >= 2;
             if syllables >= 2 || (latin && !text.chars().all(|c| c.is_ascii_digit())) {
-                vocabulary.words.push(Word { units: jamo_units(&text), syllables, text, df, key });
+                let units = jamo_units(&text);
+                vocabulary.words.push(Word { signature: signature(&units), units, syllables, text, df, key });
             }
         }
         vocabulary.words.sort_by(|a, b| b.df.cmp(&a.df).then_with(|| a.text.cmp(&b.text)));
@@ -105,7 +124,14 @@ impl Vocabulary {
     /// Words the input may be a misspelling of, fewest edits first. The input is
     /// a whole word as typed, maybe with a particle after it.
     pub fn corrections(&self, typed: &str, max: usize) -> Vec<Candidate> {
+        self.corrections_checked(typed, max, true)
+    }
+
+    /// [`Vocabulary::corrections`], with or without the signature check
+    /// (which only skips words the distance would rule out; tests compare).
+    fn corrections_checked(&self, typed: &str, max: usize, by_signature: bool) -> Vec<Candidate> {
         let typed_units = jamo_units(typed);
+        let typed_signature = signature(&typed_units);
         let typed_syllables = typed.chars().filter(|c| jamo::is_hangul_syllable(*c)).count();
         if typed_syllables < 2 {
             return Vec::new();
@@ -117,6 +143,12 @@ impl Vocabulary {
             }
             // A longer word may take more edits: one up to three syllables, two beyond.
             let allowed = if word.syllables >= 4 { 2 * jamo::EDIT } else { jamo::EDIT };
+            // Each jamo of the word found nowhere in the input costs an edit
+            // at least (a substitution or a deletion): most words are ruled
+            // out by that count alone, without the distance's table.
+            if by_signature && (word.signature & !typed_signature).count_ones() as usize * jamo::EDIT > allowed {
+                continue;
+            }
             let Some((distance, matched)) = jamo::prefix_distance_within(&word.units, &typed_units, allowed) else {
                 continue;
             };
@@ -264,4 +296,46 @@ fn field_terms(searcher: &Searcher, field: Field) -> tantivy::Result<HashMap<Str
         }
     }
     Ok(terms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Misspellings of `word` as fingers make them: one keystroke changed,
+    /// dropped or doubled, then composed as the keyboard would.
+    fn typos(word: &str) -> Vec<String> {
+        let keys: Vec<char> = keystrokes(word).chars().collect();
+        let mut out = Vec::new();
+        for (i, swap) in [(1, 'ㅔ'), (0, 'ㅅ'), (2, 'ㅇ')] {
+            if i < keys.len() {
+                let mut changed = keys.clone();
+                changed[i] = swap;
+                out.push(jamo::compose(&changed.iter().collect::<String>()));
+            }
+        }
+        let middle = keys.len() / 2;
+        out.push(jamo::compose(&keys.iter().enumerate().filter(|(j, _)| *j != middle).map(|(_, c)| c).collect::<String>()));
+        out.push(jamo::compose(&format!("{}이", keys.iter().collect::<String>())));
+        out
+    }
+
+    #[test]
+    fn the_signature_check_changes_no_correction_of_the_bundled_vocabulary() {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let library = crate::content::Library::load(&content).unwrap();
+        let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        let vocabulary = engine.vocabulary();
+        let sample: Vec<&Word> = vocabulary.words.iter().filter(|w| w.syllables >= 2).step_by(7).collect();
+        assert!(sample.len() > 100, "{} words", sample.len());
+        let mut corrected = 0;
+        for word in sample {
+            for typo in typos(&word.text) {
+                let checked = vocabulary.corrections_checked(&typo, 5, true);
+                assert_eq!(checked, vocabulary.corrections_checked(&typo, 5, false), "{typo} (from {})", word.text);
+                corrected += usize::from(!checked.is_empty());
+            }
+        }
+        assert!(corrected > 100, "the sample exercises corrections: {corrected}");
+    }
 }
