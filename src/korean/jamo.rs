@@ -290,7 +290,31 @@ fn final_index(c: char) -> Option<usize> {
 /// consonant swap changes the word (채용 is not 내용).
 pub const EDIT: usize = 2;
 
+/// Where a unit of [`jamo_units`] sits in [`SUBSTITUTION_COSTS`]: the 51
+/// compatibility jamo, then the blank final.
+fn cost_slot(c: char) -> Option<usize> {
+    match c as u32 {
+        code @ 0x3131..=0x3163 => Some((code - 0x3131) as usize),
+        0 => Some(51),
+        _ => None,
+    }
+}
+
+/// [`unit_substitution_cost`] of every pair of jamo, worked out once: the
+/// edit distance asks for it for every cell of its table.
+static SUBSTITUTION_COSTS: std::sync::LazyLock<Vec<[u8; 52]>> = std::sync::LazyLock::new(|| {
+    let unit = |slot: usize| if slot == 51 { '\0' } else { char::from_u32(0x3131 + slot as u32).unwrap_or('\0') };
+    (0..52).map(|a| std::array::from_fn(|b| unit_substitution_cost(unit(a), unit(b)) as u8)).collect()
+});
+
 fn substitution_cost(a: char, b: char) -> usize {
+    match (cost_slot(a), cost_slot(b)) {
+        (Some(x), Some(y)) => SUBSTITUTION_COSTS[x][y] as usize,
+        _ => unit_substitution_cost(a, b),
+    }
+}
+
+fn unit_substitution_cost(a: char, b: char) -> usize {
     if a == b {
         return 0;
     }
@@ -360,6 +384,16 @@ pub fn prefix_distance_within(word: &[char], typed: &[char], limit: usize) -> Op
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cost_table_agrees_with_the_rules_for_every_pair_of_jamo() {
+        let units: Vec<char> = (0x3131..=0x3163).filter_map(char::from_u32).chain(['\0', 'a', '1']).collect();
+        for &a in &units {
+            for &b in &units {
+                assert_eq!(substitution_cost(a, b), unit_substitution_cost(a, b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn keystrokes_make_half_typed_words_prefixes() {
