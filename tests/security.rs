@@ -226,7 +226,7 @@ fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
 fn ops_addr_serves_metrics_and_details_apart_from_the_public_address() {
     let hc = help_center();
     hc.write("broken.md", "---\ntitle: [\n---\n");
-    let mut server = hc.serve(&[("DOUMI_OPS_ADDR", "127.0.0.1:0")], &[]);
+    let mut server = hc.serve(&[("DOUMI_OPS_ADDR", "127.0.0.1:0"), ("DOUMI_SHUTDOWN_TIMEOUT_MS", "1000")], &[]);
     let ops = server.ops.clone().expect("the first line names the ops address");
     let public = server.get("/healthz");
     assert_eq!(public.status, 200);
@@ -242,5 +242,12 @@ fn ops_addr_serves_metrics_and_details_apart_from_the_public_address() {
     assert!(details["errors"][0]["path"].as_str().unwrap().contains("broken.md"), "{details:#}");
     let metrics = agent.get(format!("{ops}/metrics")).call().unwrap().body_mut().read_to_string().unwrap();
     assert!(metrics.contains("doumi_index_entries"), "{metrics}");
+    // A client that never finishes its request on the ops address does not
+    // hold the process open past the shutdown deadline (1 s here).
+    let mut half = std::net::TcpStream::connect(ops.trim_start_matches("http://")).unwrap();
+    std::io::Write::write_all(&mut half, b"GET /healthz HTTP/1.1\r\nHost: ops\r\n").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let stopping = std::time::Instant::now();
     server.stop();
+    assert!(stopping.elapsed() < std::time::Duration::from_secs(5), "stopped after {:?}", stopping.elapsed());
 }

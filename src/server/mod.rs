@@ -174,7 +174,11 @@ pub async fn serve_on(listener: TcpListener, config: Config, shutdown: impl Futu
     connections::serve(listener, router(state.clone()), limits, state.trusted_proxies.clone(), until_stopped(stopped)).await;
     pruning.abort();
     if let Some(ops) = ops {
-        let _ = ops.await;
+        // The ops address is bounded by the same deadline: a client left
+        // connected there must not hold the process open.
+        if tokio::time::timeout(limits.shutdown_timeout, ops).await.is_err() {
+            tracing::warn!("ops connections still open at the shutdown deadline are dropped");
+        }
     }
     tokio::task::spawn_blocking(move || {
         reloader.stop();
