@@ -5,7 +5,7 @@ mod util;
 
 use doumi::analytics::record::{EventKind, EventRecord, LoggedHit, Record, SearchRecord, Source};
 use doumi::analytics::report::{self, ReportOptions, Since};
-use doumi::analytics::{Report, Store};
+use doumi::analytics::{LogStore, Report, Store};
 
 const NOW: i64 = 1_795_000_000_000;
 const MINUTE: i64 = 60_000;

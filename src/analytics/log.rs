@@ -162,11 +162,11 @@ impl QueryLog {
         if let Some(spool) = &spool {
             counters.spooled.set(spool.len() as i64);
         }
-        let trouble = Arc::new(Mutex::new(unreachable.map(|e| {
-            tracing::warn!(error = %e, "the query log's database cannot be reached; records go to the spool until it can");
-            format!("records are spooled until the database answers: {e}")
-        })));
+        let trouble = Arc::new(Mutex::new(None));
         let writer = Writer { store, spool, counters: counters.clone(), trouble: trouble.clone(), last_try: None };
+        if let Some(e) = unreachable {
+            writer.troubled(&e.to_string());
+        }
         let (sender, receiver) = sync_channel(CHANNEL_CAPACITY);
         let retention_days = options.retention_days;
         let thread = std::thread::Builder::new()

@@ -271,7 +271,7 @@ impl LogStore for PostgresStore {
                 normalized: row.get(5),
                 total: row.get::<_, i64>(6).max(0) as u64,
                 confidence: row.get(7),
-                hits: serde_json::from_str::<Vec<LoggedHit>>(row.get::<_, &str>(8)).unwrap_or_default(),
+                hits: LoggedHit::from_stored(row.get(8)),
             })
             .collect();
         let events = events
@@ -392,7 +392,7 @@ impl SearchColumns {
         self.normalized.push(s.normalized.clone());
         self.total.push(s.total as i64);
         self.confidence.push(s.confidence);
-        self.hits.push(serde_json::to_string(&s.hits).unwrap_or_else(|_| "[]".into()));
+        self.hits.push(LoggedHit::as_stored(&s.hits));
     }
 
     fn params(&self) -> [&(dyn ToSql + Sync); 10] {

@@ -60,6 +60,18 @@ pub struct LoggedHit {
     pub score: f32,
 }
 
+impl LoggedHit {
+    /// A search's hits as the stores keep them: one JSON array.
+    pub fn as_stored(hits: &[LoggedHit]) -> String {
+        serde_json::to_string(hits).unwrap_or_else(|_| "[]".into())
+    }
+
+    /// Reads back [`LoggedHit::as_stored`]; a damaged value is no hits.
+    pub fn from_stored(text: &str) -> Vec<LoggedHit> {
+        serde_json::from_str(text).unwrap_or_default()
+    }
+}
+
 /// How many of a search's hits are logged.
 pub const LOGGED_HITS: usize = 5;
 
@@ -253,6 +265,12 @@ impl SessionKey {
             }
         }
     }
+}
+
+/// `bytes` random bytes (at most 32, from [`random_key`]) in lowercase hex:
+/// the secret a cookie carries.
+pub fn random_hex(bytes: usize) -> String {
+    random_key()[..bytes.min(32)].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 32 bytes from the operating system's random source (two version-4 UUIDs:

@@ -58,17 +58,17 @@ impl Spool {
     /// for; returns how many records did not fit (to be counted as dropped).
     pub fn push(&mut self, batch: &[Record]) -> Result<usize, StoreError> {
         let room = self.capacity.saturating_sub(self.len).min(batch.len());
-        let tx = self.conn.transaction().map_err(|e| StoreError::Sql { path: self.path.clone(), cause: e })?;
+        let path = self.path.clone();
+        let sql = |cause| StoreError::Sql { path: path.clone(), cause };
+        let tx = self.conn.transaction().map_err(sql)?;
         {
-            let mut insert = tx
-                .prepare_cached("INSERT INTO spool (record) VALUES (?1)")
-                .map_err(|e| StoreError::Sql { path: self.path.clone(), cause: e })?;
+            let mut insert = tx.prepare_cached("INSERT INTO spool (record) VALUES (?1)").map_err(sql)?;
             for record in &batch[..room] {
                 let json = serde_json::to_string(record).unwrap_or_default();
-                insert.execute([json]).map_err(|e| StoreError::Sql { path: self.path.clone(), cause: e })?;
+                insert.execute([json]).map_err(sql)?;
             }
         }
-        tx.commit().map_err(|e| self.sql(e))?;
+        tx.commit().map_err(sql)?;
         self.len += room;
         Ok(batch.len() - room)
     }

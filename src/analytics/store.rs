@@ -92,7 +92,7 @@ fn search_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SearchRecord> {
         normalized: row.get(5)?,
         total: row.get::<_, i64>(6)?.max(0) as u64,
         confidence: row.get::<_, f64>(7)? as f32,
-        hits: serde_json::from_str::<Vec<LoggedHit>>(&hits).unwrap_or_default(),
+        hits: LoggedHit::from_stored(&hits),
     })
 }
 
@@ -193,36 +193,6 @@ pub trait LogStore: Send {
     fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError>;
 }
 
-impl LogStore for Store {
-    fn write(&mut self, batch: &[Record]) -> Result<(), StoreError> {
-        Store::write(self, batch)
-    }
-    fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError> {
-        Store::period(self, from_ms, to_ms)
-    }
-    fn session_of(&self, id: &str) -> Result<Option<String>, StoreError> {
-        Store::session_of(self, id)
-    }
-    fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
-        Store::purge(self, before_ms)
-    }
-    fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
-        Store::popular_articles(self, from_ms, n)
-    }
-    fn counts(&self) -> Result<(u64, u64), StoreError> {
-        Store::counts(self)
-    }
-    fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError> {
-        Store::open_admin_session(self, session, now_ms, expiry)
-    }
-    fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError> {
-        Store::use_admin_session(self, session, now_ms, expiry)
-    }
-    fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        Store::close_admin_session(self, id_hash)
-    }
-}
-
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -262,93 +232,6 @@ impl Store {
 
     fn sql(&self, cause: rusqlite::Error) -> StoreError {
         StoreError::Sql { path: self.path.clone(), cause }
-    }
-
-    /// Writes `batch` in one transaction: all of it or, on error, none.
-    pub fn write(&mut self, batch: &[Record]) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let sql = |cause| StoreError::Sql { path: path.clone(), cause };
-        let tx = self.conn.transaction().map_err(sql)?;
-        {
-            let mut search = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO searches (id, at_ms, session, source, query, normalized, total, confidence, hits, client)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                )
-                .map_err(sql)?;
-            let mut event = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO events (query_id, at_ms, session, kind, article_id, rank, comment, uid)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''))",
-                )
-                .map_err(sql)?;
-            for record in batch {
-                match record {
-                    Record::Search(s) => {
-                        let hits = serde_json::to_string(&s.hits).unwrap_or_else(|_| "[]".into());
-                        search
-                            .execute(params![
-                                s.id,
-                                s.at_ms,
-                                s.session,
-                                s.source.as_str(),
-                                s.query,
-                                s.normalized,
-                                s.total as i64,
-                                f64::from(s.confidence),
-                                hits,
-                                s.client
-                            ])
-                            .map_err(sql)?;
-                    }
-                    Record::Event(e) => {
-                        event
-                            .execute(params![e.query_id, e.at_ms, e.session, e.kind.as_str(), e.article_id, e.rank, e.comment, e.id])
-                            .map_err(sql)?;
-                    }
-                }
-            }
-        }
-        tx.commit().map_err(sql)
-    }
-
-    /// The session of search `id`, if it is in the log.
-    pub fn session_of(&self, id: &str) -> Result<Option<String>, StoreError> {
-        self.conn
-            .query_row("SELECT session FROM searches WHERE id = ?1", [id], |row| row.get(0))
-            .optional()
-            .map_err(|e| self.sql(e))
-    }
-
-    /// Searches made in `[from_ms, to_ms)` with the events that followed them
-    /// (whenever those came), and the votes made without a search.
-    pub fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError> {
-        let sql = |e| self.sql(e);
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT id, at_ms, session, source, query, normalized, total, confidence, hits, client
-                 FROM searches WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY at_ms, id",
-            )
-            .map_err(sql)?;
-        let rows = statement
-            .query_map([from_ms, to_ms], search_row)
-            .map_err(sql)?;
-        let searches = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment, coalesce(e.uid, '')
-                 FROM events e LEFT JOIN searches s ON s.id = e.query_id
-                 WHERE (s.at_ms >= ?1 AND s.at_ms < ?2) OR (s.id IS NULL AND e.at_ms >= ?1 AND e.at_ms < ?2)
-                 ORDER BY e.at_ms, e.id",
-            )
-            .map_err(sql)?;
-        let rows = statement
-            .query_map([from_ms, to_ms], event_row)
-            .map_err(sql)?;
-        let events = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
-        Ok(Period::assemble(searches, events))
     }
 
     /// Up to `n` searches stored after row `after` (0: from the first), in
@@ -395,14 +278,6 @@ impl Store {
         Ok((events, last))
     }
 
-    /// Deletes what is older than `before_ms`; returns how many rows went.
-    pub fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
-        let sql = |e| self.sql(e);
-        let events = self.conn.execute("DELETE FROM events WHERE at_ms < ?1", [before_ms]).map_err(sql)?;
-        let searches = self.conn.execute("DELETE FROM searches WHERE at_ms < ?1", [before_ms]).map_err(sql)?;
-        Ok(events + searches)
-    }
-
     /// SQLite's own check of the file: `Ok(())` or what is damaged.
     pub fn check_integrity(&self) -> Result<(), String> {
         let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| e.to_string())?;
@@ -413,9 +288,106 @@ impl Store {
     pub fn has_search(&self, id: &str) -> Result<bool, StoreError> {
         Ok(self.session_of(id)?.is_some())
     }
+}
+
+impl LogStore for Store {
+    /// Writes `batch` in one transaction: all of it or, on error, none.
+    fn write(&mut self, batch: &[Record]) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let sql = |cause| StoreError::Sql { path: path.clone(), cause };
+        let tx = self.conn.transaction().map_err(sql)?;
+        {
+            let mut search = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO searches (id, at_ms, session, source, query, normalized, total, confidence, hits, client)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                )
+                .map_err(sql)?;
+            let mut event = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO events (query_id, at_ms, session, kind, article_id, rank, comment, uid)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''))",
+                )
+                .map_err(sql)?;
+            for record in batch {
+                match record {
+                    Record::Search(s) => {
+                        let hits = LoggedHit::as_stored(&s.hits);
+                        search
+                            .execute(params![
+                                s.id,
+                                s.at_ms,
+                                s.session,
+                                s.source.as_str(),
+                                s.query,
+                                s.normalized,
+                                s.total as i64,
+                                f64::from(s.confidence),
+                                hits,
+                                s.client
+                            ])
+                            .map_err(sql)?;
+                    }
+                    Record::Event(e) => {
+                        event
+                            .execute(params![e.query_id, e.at_ms, e.session, e.kind.as_str(), e.article_id, e.rank, e.comment, e.id])
+                            .map_err(sql)?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(sql)
+    }
+
+    /// The session of search `id`, if it is in the log.
+    fn session_of(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row("SELECT session FROM searches WHERE id = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(|e| self.sql(e))
+    }
+
+    /// Searches made in `[from_ms, to_ms)` with the events that followed them
+    /// (whenever those came), and the votes made without a search.
+    fn period(&self, from_ms: i64, to_ms: i64) -> Result<Period, StoreError> {
+        let sql = |e| self.sql(e);
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT id, at_ms, session, source, query, normalized, total, confidence, hits, client
+                 FROM searches WHERE at_ms >= ?1 AND at_ms < ?2 ORDER BY at_ms, id",
+            )
+            .map_err(sql)?;
+        let rows = statement
+            .query_map([from_ms, to_ms], search_row)
+            .map_err(sql)?;
+        let searches = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
+        let mut statement = self
+            .conn
+            .prepare(
+                "SELECT e.query_id, e.at_ms, e.session, e.kind, e.article_id, e.rank, e.comment, coalesce(e.uid, '')
+                 FROM events e LEFT JOIN searches s ON s.id = e.query_id
+                 WHERE (s.at_ms >= ?1 AND s.at_ms < ?2) OR (s.id IS NULL AND e.at_ms >= ?1 AND e.at_ms < ?2)
+                 ORDER BY e.at_ms, e.id",
+            )
+            .map_err(sql)?;
+        let rows = statement
+            .query_map([from_ms, to_ms], event_row)
+            .map_err(sql)?;
+        let events = rows.collect::<Result<Vec<_>, _>>().map_err(sql)?;
+        Ok(Period::assemble(searches, events))
+    }
+
+    /// Deletes what is older than `before_ms`; returns how many rows went.
+    fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
+        let sql = |e| self.sql(e);
+        let events = self.conn.execute("DELETE FROM events WHERE at_ms < ?1", [before_ms]).map_err(sql)?;
+        let searches = self.conn.execute("DELETE FROM searches WHERE at_ms < ?1", [before_ms]).map_err(sql)?;
+        Ok(events + searches)
+    }
 
     /// The articles most clicked since `from_ms`, most first, with their clicks.
-    pub fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
+    fn popular_articles(&self, from_ms: i64, n: usize) -> Result<Vec<(String, u64)>, StoreError> {
         let sql = |e| self.sql(e);
         let mut statement = self
             .conn
@@ -430,7 +402,7 @@ impl Store {
     }
 
     /// Opens an admin session, and ends those that expired.
-    pub fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError> {
+    fn open_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<(), StoreError> {
         let sql = |e| self.sql(e);
         self.conn
             .execute(
@@ -449,7 +421,7 @@ impl Store {
 
     /// Whether the admin session is open (same token, neither idle nor too
     /// old); if so it is marked as used at `now_ms`.
-    pub fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError> {
+    fn use_admin_session(&self, session: &AdminSession, now_ms: i64, expiry: &AdminExpiry) -> Result<bool, StoreError> {
         let changed = self
             .conn
             .execute(
@@ -462,13 +434,13 @@ impl Store {
     }
 
     /// Ends an admin session (signing out).
-    pub fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError> {
+    fn close_admin_session(&self, id_hash: &str) -> Result<(), StoreError> {
         self.conn.execute("DELETE FROM admin_sessions WHERE id_hash = ?1", [id_hash]).map_err(|e| self.sql(e))?;
         Ok(())
     }
 
     /// Rows in the log: (searches, events).
-    pub fn counts(&self) -> Result<(u64, u64), StoreError> {
+    fn counts(&self) -> Result<(u64, u64), StoreError> {
         let sql = |e| self.sql(e);
         let searches: i64 = self.conn.query_row("SELECT count(*) FROM searches", [], |r| r.get(0)).map_err(sql)?;
         let events: i64 = self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0)).map_err(sql)?;
