@@ -13,7 +13,7 @@ use super::session::{Loggable, Session};
 use crate::analytics::Source;
 use super::state::AppState;
 use crate::content::{ArticleKind, article_html};
-use crate::search::{DEFAULT_LIMIT, SearchRequest, SearchResponse};
+use crate::search::{DEFAULT_LIMIT, Engine, SearchError, SearchRequest, SearchResponse};
 
 /// The query string as text; a string that cannot be decoded is a 400 in our
 /// error shape, not axum's plain-text rejection.
@@ -71,6 +71,13 @@ pub(super) fn truncate(raw: &str) -> String {
 }
 
 /// Search the help center.
+/// A search run from a handler. Embedding a question takes tens of
+/// milliseconds of CPU: for a search that may, the worker hands its other
+/// connections to the rest of the runtime meanwhile.
+pub(super) fn run_search(engine: &Engine, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    if engine.may_embed(request) { tokio::task::block_in_place(|| engine.search(request)) } else { engine.search(request) }
+}
+
 #[utoipa::path(
     get,
     path = "/api/search",
@@ -104,10 +111,7 @@ pub async fn search(State(state): State<AppState>, session: Session, loggable: L
         category: params.text("category").filter(|c| !c.is_empty()).map(str::to_string),
         semantic: !params.flag("typing")?,
     };
-    // Embedding a question takes tens of milliseconds of CPU: the worker
-    // hands its other connections to the rest of the runtime meanwhile.
-    let engine = &snapshot.engine;
-    let response = if engine.may_embed(&request) { tokio::task::block_in_place(|| engine.search(&request))? } else { engine.search(&request)? };
+    let response = run_search(&snapshot.engine, &request)?;
     if response.total == 0 {
         state.metrics.zero_result_searches.inc();
     }

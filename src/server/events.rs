@@ -177,8 +177,7 @@ pub async fn record(State(state): State<AppState>, session: Session, JsonBody(bo
         None => uuid::Uuid::now_v7().to_string(),
     };
     let vote = matches!(body.kind, EventKind::Helpful | EventKind::NotHelpful);
-    if vote && !state.limits.vote(&session, now_ms()) {
-        state.metrics.votes_refused.inc();
+    if vote && !state.may_vote(&session) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "vote_limit",

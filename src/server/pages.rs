@@ -14,14 +14,14 @@ use minijinja::{Environment, context};
 use serde::{Deserialize, Serialize};
 
 use super::admin::{build_report, same_token};
-use super::api::Params;
+use super::api::{Params, run_search};
 use super::chart::daily_chart;
 use super::client::Client;
 use super::error::ApiError;
-use super::session::{Loggable, Session, cookie, session_of_search};
+use super::session::{Loggable, Session, cookie, secure_cookie, session_of_search, with_cookie};
 use super::sign_in::signed_in;
 use super::state::AppState;
-use crate::analytics::record::{now_ms, random_key};
+use crate::analytics::record::{now_ms, random_hex};
 use crate::analytics::report::{Since, percent};
 use crate::analytics::{EventKind, EventRecord, Source};
 use crate::content::{ArticleKind, article_html};
@@ -108,9 +108,7 @@ pub async fn home(State(state): State<AppState>, session: Session, loggable: Log
         let mut request = SearchRequest::new(q.clone());
         request.limit = 10;
         // Ranked by meaning too: see `api::search`.
-        let engine = &snapshot.engine;
-        let searched = if engine.may_embed(&request) { tokio::task::block_in_place(|| engine.search(&request)) } else { engine.search(&request) };
-        match searched {
+        match run_search(&snapshot.engine, &request) {
             Ok(response) => {
                 if let Some(log) = state.query_log.as_ref().filter(|_| loggable.0) {
                     log.search(q, &response, &session.0, Source::Page);
@@ -187,7 +185,7 @@ const VOTE_COOKIE: &str = "doumi_vote";
 fn vote_token(headers: &HeaderMap) -> (String, bool) {
     match cookie(headers, VOTE_COOKIE).filter(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())) {
         Some(token) => (token.to_string(), false),
-        None => (random_key()[..16].iter().map(|b| format!("{b:02x}")).collect(), true),
+        None => (random_hex(16), true),
     }
 }
 
@@ -206,9 +204,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>, head
     let mut related: Vec<Related> = Vec::new();
     let mut request = SearchRequest::new(article.title.clone());
     request.limit = 12;
-    let engine = &snapshot.engine;
-    let searched = if engine.may_embed(&request) { tokio::task::block_in_place(|| engine.search(&request)) } else { engine.search(&request) };
-    if let Ok(response) = searched {
+    if let Ok(response) = run_search(&snapshot.engine, &request) {
         for hit in response.hits {
             if hit.article_id != article.id && !related.iter().any(|r| r.url == format!("/articles/{}", hit.article_id)) {
                 related.push(Related { title: hit.article_title, url: format!("/articles/{}", hit.article_id) });
@@ -244,11 +240,7 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>, head
         },
     );
     if new_token {
-        let secure = state.config.secure_cookies || client.https;
-        let cookie = format!("{VOTE_COOKIE}={vote_token}; HttpOnly; SameSite=Strict; Path=/articles{}", if secure { "; Secure" } else { "" });
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            page.headers_mut().insert(header::SET_COOKIE, value);
-        }
+        page = with_cookie(page, VOTE_COOKIE, &vote_token, "HttpOnly; SameSite=Strict; Path=/articles", secure_cookie(&state, &client));
     }
     page
 }
@@ -298,8 +290,7 @@ pub async fn vote(State(state): State<AppState>, session: Session, headers: Head
             Some(s) => (query_id, s),
             None => (None, session.0.session),
         };
-        if !state.limits.vote(&session, now_ms()) {
-            state.metrics.votes_refused.inc();
+        if !state.may_vote(&session) {
             let message = "오늘은 이미 여러 번 평가해 주셨습니다. 내일 다시 의견을 보내 주세요.";
             return Ok(notice(&state, StatusCode::TOO_MANY_REQUESTS, "평가가 너무 많습니다", message, &back));
         }

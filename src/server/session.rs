@@ -69,6 +69,22 @@ pub async fn session_of_search(log: &std::sync::Arc<crate::analytics::QueryLog>,
     tokio::task::spawn_blocking(move || lookup.session_of(&id)).await.map_err(ApiError::internal)?.map_err(ApiError::internal)
 }
 
+/// `response` with the cookie `name=value; attributes` set, and `Secure`
+/// when `secure`.
+pub fn with_cookie(mut response: axum::response::Response, name: &str, value: &str, attributes: &str, secure: bool) -> axum::response::Response {
+    let cookie = format!("{name}={value}; {attributes}{}", if secure { "; Secure" } else { "" });
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// Whether cookies go out `Secure`: always with `secure_cookies`, else when
+/// a trusted proxy says the client came over HTTPS.
+pub fn secure_cookie(state: &AppState, client: &Client) -> bool {
+    state.config.secure_cookies || client.https
+}
+
 /// The value of cookie `name`, if the request carries it.
 pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers

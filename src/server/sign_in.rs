@@ -13,9 +13,9 @@ use serde::Deserialize;
 use super::admin::same_token;
 use super::client::Client;
 use super::pages::signin_page;
-use super::session::cookie;
+use super::session::{cookie, secure_cookie, with_cookie};
 use super::state::AppState;
-use crate::analytics::record::{now_ms, random_key};
+use crate::analytics::record::{now_ms, random_hex};
 use crate::analytics::{AdminExpiry, AdminSession};
 use crate::config::Config;
 
@@ -29,10 +29,12 @@ fn expiry(config: &Config) -> AdminExpiry {
 
 /// The stored form of a session id and the token it was opened with.
 fn stored(id: &str, token: &str) -> AdminSession {
-    AdminSession {
-        id_hash: blake3::hash(id.as_bytes()).to_hex().to_string(),
-        token_hash: blake3::derive_key("doumi admin token v2", token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect(),
-    }
+    AdminSession { id_hash: id_hash(id), token_hash: blake3::Hash::from_bytes(blake3::derive_key("doumi admin token v2", token.as_bytes())).to_hex().to_string() }
+}
+
+/// How a session's id is stored: hashed, so the table signs nobody in.
+fn id_hash(id: &str) -> String {
+    blake3::hash(id.as_bytes()).to_hex().to_string()
 }
 
 /// Whether the request carries the cookie of an open admin session (which
@@ -74,33 +76,25 @@ pub async fn login(State(state): State<AppState>, client: Client, Form(form): Fo
     let Some(log) = state.query_log.clone() else {
         return signin_page(&state, StatusCode::SERVICE_UNAVAILABLE, Some("검색 기록 데이터베이스를 열 수 없어 로그인할 수 없습니다. /healthz를 확인하세요."));
     };
-    let id: String = random_key().iter().map(|b| format!("{b:02x}")).collect();
+    let id = random_hex(32);
     let (session, expiry) = (stored(&id, &token), expiry(&state.config));
     let opened = tokio::task::spawn_blocking(move || log.open_admin_session(&session, now_ms(), &expiry)).await;
     if !matches!(opened, Ok(Ok(()))) {
         tracing::error!(?opened, "cannot open an admin session");
         return signin_page(&state, StatusCode::SERVICE_UNAVAILABLE, Some("로그인 세션을 저장하지 못했습니다. 잠시 후 다시 시도하세요."));
     }
-    let secure = state.config.secure_cookies || client.https;
     let max_age = u64::from(state.config.admin_session_max_hours) * 3600;
-    let cookie = format!("{ADMIN_COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age={max_age}{}", if secure { "; Secure" } else { "" });
-    set_cookie(Redirect::to("/admin/report").into_response(), &cookie)
+    let attributes = format!("HttpOnly; SameSite=Strict; Path=/admin; Max-Age={max_age}");
+    with_cookie(Redirect::to("/admin/report").into_response(), ADMIN_COOKIE, &id, &attributes, secure_cookie(&state, &client))
 }
 
 /// `POST /admin/logout`: ends the session and clears its cookie.
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     if let (Some(id), Some(log)) = (cookie(&headers, ADMIN_COOKIE), state.query_log.clone()) {
-        let id_hash = blake3::hash(id.as_bytes()).to_hex().to_string();
+        let id_hash = id_hash(id);
         if let Ok(Err(e)) = tokio::task::spawn_blocking(move || log.close_admin_session(&id_hash)).await {
             tracing::error!(error = %e, "cannot end an admin session");
         }
     }
-    set_cookie(Redirect::to("/admin/report").into_response(), &format!("{ADMIN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0"))
-}
-
-fn set_cookie(mut response: Response, cookie: &str) -> Response {
-    if let Ok(value) = HeaderValue::from_str(cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
+    with_cookie(Redirect::to("/admin/report").into_response(), ADMIN_COOKIE, "", "HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0", false)
 }

@@ -97,6 +97,16 @@ impl AppState {
         }
     }
 
+    /// Whether `session` may vote once more today (`votes_per_session`); a
+    /// refusal is counted in `doumi_votes_refused_total`.
+    pub fn may_vote(&self, session: &str) -> bool {
+        let allowed = self.limits.vote(session, crate::analytics::record::now_ms());
+        if !allowed {
+            self.metrics.votes_refused.inc();
+        }
+        allowed
+    }
+
     /// The current snapshot, or `None` while the index is loading.
     pub fn current(&self) -> Option<Arc<Snapshot>> {
         self.snapshot.load_full()
