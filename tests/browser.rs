@@ -49,7 +49,7 @@ fn widget_pages_and_report_work_in_chromium() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
     assert!(output.status.success(), "browser tests failed:\n{stdout}\n{stderr}");
-    for shot in ["widget.png", "article.png", "report.png"] {
+    for shot in ["widget.png", "article.png", "report.png", "report-375.png", "report-1280.png", "vote-refused-375.png", "vote-refused-1280.png"] {
         let bytes = std::fs::metadata(shots.join(shot)).map(|m| m.len()).unwrap_or(0);
         assert!(bytes > 1000, "{shot} was not saved");
     }

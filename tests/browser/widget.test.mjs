@@ -314,6 +314,39 @@ try {
     await axe("report page");
   });
 
+  await check("the report page fits a phone and a desktop, and signs out", async () => {
+    for (const width of [375, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(base + "/admin/report");
+      await page.locator(".tile").first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 1, `at ${width}px the report is ${overflow}px wider than the screen`);
+      await page.screenshot({ path: path.join(shots, `report-${width}.png`), fullPage: true });
+    }
+    await Promise.all([page.waitForURL(/\/admin\/report$/), page.getByRole("button", { name: "로그아웃" }).click()]);
+    await page.getByLabel("관리자 토큰 (admin_token)").waitFor();
+    await page.goto(base + "/admin/report");
+    assert((await page.locator(".tile").count()) === 0, "signed out: the report asks for the token again");
+    await page.setViewportSize({ width: 1024, height: 800 });
+  });
+
+  await check("a vote posted without the page's token is refused with a way back, on a phone and a desktop", async () => {
+    for (const width of [375, 1280]) {
+      const sized = await browser.newContext({ viewport: { width, height: 800 }, locale: "ko-KR" });
+      const p = await sized.newPage();
+      await p.goto(base + "/articles/refund");
+      // What another site's form would send: the vote, without the cookie.
+      await sized.clearCookies();
+      await p.getByRole("button", { name: "예" }).click();
+      await p.getByText("반영하지 않았습니다").waitFor();
+      const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 1, `at ${width}px the notice is ${overflow}px wider than the screen`);
+      await p.screenshot({ path: path.join(shots, `vote-refused-${width}.png`) });
+      await Promise.all([p.waitForURL(/\/articles\/refund$/), p.getByRole("link", { name: "돌아가기" }).click()]);
+      await sized.close();
+    }
+  });
+
   await check("the article page fits a phone screen", async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, locale: "ko-KR" });
     const small = await phone.newPage();
