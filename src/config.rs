@@ -296,4 +296,16 @@ mod tests {
         let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
         assert!(message.contains("rate_limt_per_minute"), "{message}");
     }
+
+    #[test]
+    fn a_bad_proxy_or_a_zero_session_length_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("doumi.toml");
+        std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"proxy.example\"]\n").unwrap();
+        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        assert!(message.contains("`trusted_proxies`") && message.contains("`proxy.example`"), "{message}");
+        std::fs::write(&file, "admin_session_idle_hours = 0\n").unwrap();
+        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        assert!(message.contains("`admin_session_idle_hours`"), "{message}");
+    }
 }
