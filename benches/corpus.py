@@ -11,6 +11,13 @@ of the vocabulary, answers are real answer sentences recombined, with numbers
 and product names varied. Not lorem ipsum: the analyzer, the typo layer and the
 ranking meet the vocabulary and the sentence shapes of real content, at scale.
 The editors' dictionaries are copied along. Deterministic for a given --seed.
+
+    python3 benches/corpus.py --entries 500 --answer-bytes 1000-3000 --out /tmp/doumi-long
+
+With --answer-bytes, every answer is made of real answer sentences, a numbered
+list of steps and a closing paragraph until its UTF-8 size falls in the range:
+the long-answer corpus that issue 16 compares with the short one at the same
+entry count (same questions for the same --seed).
 """
 
 import argparse
@@ -59,14 +66,40 @@ def vary(rng, question, nouns):
     return question
 
 
+def long_answer(rng, opening, sentences, bounds):
+    """An answer of bounds[0]..bounds[1] bytes: the opening, numbered steps and
+    closing paragraphs of real sentences, cut back at a sentence if too long."""
+    low, high = bounds
+    target = rng.randint(low, high)
+    parts = [opening, ""]
+    steps = [f"{i}. {s}" for i, s in enumerate(rng.sample(sentences, 3), 1)]
+    parts += steps + [""]
+    size = lambda: len("\n".join(parts).encode("utf-8"))
+    while size() < target:
+        parts.append(" ".join(rng.sample(sentences, 3)))
+        parts.append("")
+    while size() > high and len(parts) > 3:
+        parts.pop()
+    while size() < low:
+        parts.append(rng.choice(sentences))
+    return "\n".join(parts).strip()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, required=True, help="entries to write (questions); rounded up to whole articles")
     parser.add_argument("--out", type=pathlib.Path, required=True, help="folder to create; its content/ is replaced")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--answer-bytes", metavar="MIN-MAX", help="long answers of MIN to MAX bytes of UTF-8 each (e.g. 1000-3000)")
     args = parser.parse_args()
     if args.entries < 1:
         parser.error("--entries must be at least 1")
+    answer_bytes = None
+    if args.answer_bytes:
+        match = re.fullmatch(r"(\d+)-(\d+)", args.answer_bytes)
+        if not match or int(match.group(1)) > int(match.group(2)):
+            parser.error("--answer-bytes takes MIN-MAX in bytes, e.g. 1000-3000")
+        answer_bytes = (int(match.group(1)), int(match.group(2)))
 
     rng = random.Random(args.seed)
     questions, sentences, categories, nouns = read_bundled(ROOT / "content")
@@ -100,6 +133,8 @@ def main():
                 question = f"{question} ({rng.choice(nouns)})"
             seen.add(question)
             answer = " ".join(rng.sample(sentences, rng.randint(2, 4)))
+            if answer_bytes:
+                answer = long_answer(rng, answer, sentences, answer_bytes)
             answer = re.sub(r"\d+", lambda m: str(rng.randint(1, 9) * int("1" + "0" * (len(m.group()) - 1))), answer)
             lines += [f"## {question}", "", answer, "", f"{subject} 관련 문의는 **{rng.choice(nouns)}** 메뉴에서도 확인할 수 있습니다.", ""]
             written += 1

@@ -87,6 +87,7 @@ pub fn document(fields: &Fields, analyzer: &Analyzer, entry: &Entry) -> TantivyD
         doc.add_text(fields.article_aliases, alias);
     }
     doc.add_text(fields.body, &entry.body);
+    doc.add_bytes(fields.snippet_source, super::snippet_terms::source(&entry.body).as_bytes());
     doc.add_bytes(fields.snippet_terms, &super::snippet_terms::encode(analyzer, &entry.body));
     for tag in &entry.tags {
         doc.add_text(fields.tags, tag);

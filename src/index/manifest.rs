@@ -17,7 +17,7 @@ pub const MANIFEST_FILE: &str = "doumi-manifest.json";
 
 /// Bumped whenever the Korean analysis or the schema changes what is indexed:
 /// an index built by another version is rebuilt rather than searched wrongly.
-pub const ANALYZER_VERSION: u32 = 5;
+pub const ANALYZER_VERSION: u32 = 6;
 
 /// One file as indexed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,12 +7,14 @@ mod manifest;
 mod read_only;
 mod schema;
 pub mod snippet_terms;
+mod stored;
 
 pub use build::{BuildReport, build};
 pub use embeddings::{EMBEDDINGS_FILE, EntryEmbeddings, PASSAGE_ANSWER_CHARS, passage, similar_questions};
 pub use live::{LiveIndex, SyncReport};
 pub use manifest::{ANALYZER_VERSION, IndexedFile, MANIFEST_FILE, Manifest};
 pub use schema::{Fields, fields_of, schema};
+pub use stored::StoredEntry;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

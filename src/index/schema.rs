@@ -17,12 +17,13 @@ pub struct Fields {
     pub article_title: Field,
     /// The question, section heading, or guide title: the strongest signal.
     pub title: Field,
-    /// Other ways customers ask for this entry; indexed, never shown.
+    /// Other ways customers ask for this entry; indexed, never shown (so not stored).
     pub aliases: Field,
     /// The article's aliases on each of its questions and sections.
     pub article_aliases: Field,
-    /// The answer text; snippets are cut from it.
+    /// The answer text, indexed only: a hit shows `snippet_source`.
     pub body: Field,
+    /// Indexed only.
     pub tags: Field,
     /// Raw, for `category=` filters.
     pub category: Field,
@@ -30,27 +31,32 @@ pub struct Fields {
     pub url: Field,
     /// `question`, `guide` or `section`.
     pub kind: Field,
+    /// The opening of the answer that snippets are cut from, stored alone so
+    /// that showing a hit reads a bounded amount however long its answer is.
+    /// Stored as bytes: a snippet checks only the part it shows to be UTF-8,
+    /// not all of it with every hit.
+    pub snippet_source: Field,
     /// The answer's terms with their places, analysed once here so that a
     /// search highlights without analysing (see `search::snippet`).
     pub snippet_terms: Field,
 }
 
-/// Builds the schema. Text fields keep positions for phrase queries and store
-/// their text so snippets and results need no second lookup.
+/// Builds the schema. Text fields keep positions for phrase queries. Only
+/// what a hit shows is stored (see [`super::stored`]): a search reads the
+/// stored values of every hit it shows, and the cost is in the bytes read.
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
-    let korean = TextOptions::default()
-        .set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(KOREAN)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        )
-        .set_stored();
+    let korean = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(KOREAN)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let shown_korean = korean.clone().set_stored();
     let fields = Fields {
         id: builder.add_text_field("id", STRING | STORED),
         article_id: builder.add_text_field("article_id", STRING | STORED),
-        article_title: builder.add_text_field("article_title", korean.clone()),
-        title: builder.add_text_field("title", korean.clone()),
+        article_title: builder.add_text_field("article_title", shown_korean.clone()),
+        title: builder.add_text_field("title", shown_korean),
         aliases: builder.add_text_field("aliases", korean.clone()),
         article_aliases: builder.add_text_field("article_aliases", korean.clone()),
         body: builder.add_text_field("body", korean.clone()),
@@ -59,6 +65,7 @@ pub fn schema() -> (Schema, Fields) {
         anchor: builder.add_text_field("anchor", STRING | STORED),
         url: builder.add_text_field("url", STORED),
         kind: builder.add_text_field("kind", STRING | STORED),
+        snippet_source: builder.add_bytes_field("snippet_source", STORED),
         snippet_terms: builder.add_bytes_field("snippet_terms", STORED),
     };
     (builder.build(), fields)
@@ -80,6 +87,7 @@ pub fn fields_of(schema: &Schema) -> tantivy::Result<Fields> {
         anchor: f("anchor")?,
         url: f("url")?,
         kind: f("kind")?,
+        snippet_source: f("snippet_source")?,
         snippet_terms: f("snippet_terms")?,
     })
 }

@@ -48,24 +48,25 @@ pub fn encode(analyzer: &Analyzer, body: &str) -> Vec<u8> {
     out
 }
 
-/// Reads back what [`encode`] wrote for `text`. Anything that does not
-/// fit the text (a truncated record, a range off a character boundary) ends
-/// the reading instead of panicking.
-pub fn decode<'a>(bytes: &'a [u8], text: &'a str) -> impl Iterator<Item = (Range<usize>, &'a str)> + 'a {
+/// Reads back what [`encode`] wrote for `text` (the snippet source as stored,
+/// in bytes: only the part a snippet shows is checked to be UTF-8, by whoever
+/// shows it). Anything that does not fit the text (a truncated record, a
+/// range past its end) ends the reading instead of panicking.
+pub fn decode<'a>(bytes: &'a [u8], text: &'a [u8]) -> impl Iterator<Item = (Range<usize>, &'a [u8])> + 'a {
     let mut rest = bytes;
     std::iter::from_fn(move || {
         let (header, tail) = rest.split_at_checked(5)?;
         let start = u16::from_le_bytes([header[0], header[1]]) as usize;
         let end = u16::from_le_bytes([header[2], header[3]]) as usize;
         let range = start..end;
-        text.get(range.clone())?;
+        let in_text = text.get(range.clone())?;
         let term = if header[4] == SAME_AS_TEXT {
             rest = tail;
-            &text[range.clone()]
+            in_text
         } else {
             let (term, tail) = tail.split_at_checked(header[4] as usize)?;
             rest = tail;
-            std::str::from_utf8(term).ok()?
+            term
         };
         Some((range, term))
     })

@@ -7,13 +7,14 @@
 //! first candidates and is the result list's confidence.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use tantivy::query::{EnableScoring, Query};
-use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocSet, InvertedIndexReader, Searcher, TERMINATED, Term};
 
-use super::query::alternative_query_in;
+use super::query::{Place, field_boosts};
 use super::understand::{Origin, QueryPlan};
-use super::query::Place;
+use super::vocabulary::Vocabulary;
 use crate::index::Fields;
 
 /// A word found only in the answer counts this much of one found in the
@@ -33,40 +34,44 @@ pub struct Coverage {
 }
 
 /// Coverage of each candidate, in the candidates' order.
-pub fn coverage(searcher: &Searcher, fields: &Fields, plan: &QueryPlan, candidates: &[DocAddress]) -> tantivy::Result<Vec<Coverage>> {
+///
+/// Reads the postings of each alternative's terms directly and seeks them to
+/// the candidates: only whether a candidate holds a term matters here, not a
+/// score, so no query weight is built.
+pub fn coverage(searcher: &Searcher, fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, candidates: &[DocAddress]) -> tantivy::Result<Vec<Coverage>> {
     let total: f32 = plan.slots.iter().map(|s| s.importance).sum();
     let mut covered = vec![Coverage::default(); candidates.len()];
     if total <= 0.0 || candidates.is_empty() {
         return Ok(covered);
     }
-    // Candidates by segment, in doc order, so each scorer only moves forward.
+    // Candidates by segment, in doc order, so each posting list only moves forward.
     let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
     for (i, address) in candidates.iter().enumerate() {
         by_segment.entry(address.segment_ord).or_default().push((address.doc_id, i));
     }
-    for docs in by_segment.values_mut() {
-        docs.sort_unstable();
-    }
     // best[slot][candidate]: the weight of the best way the candidate matches
     // the slot. A spacing join on one slot answers the next one too.
     let mut best = vec![vec![0.0f32; candidates.len()]; plan.slots.len()];
-    for (s, slot) in plan.slots.iter().enumerate() {
-        for alternative in slot.alternatives.iter().filter(|a| !a.terms.is_empty()) {
-            let typo = alternative.origin == Origin::Typo;
-            // Candidates the heading fields already answer need no look at
-            // their answer text, which can only weigh less.
-            let mut in_heading = vec![false; candidates.len()];
-            for (place, share) in [(Place::Heading, 1.0), (Place::Body, BODY_ONLY)] {
-                let weight = alternative.origin.weight() * share;
-                let query = alternative_query_in(fields, alternative, place);
-                for (segment, docs) in &by_segment {
-                    let docs: Vec<(u32, usize)> = docs.iter().copied().filter(|&(_, i)| !in_heading[i]).collect();
-                    if docs.is_empty() {
-                        continue;
-                    }
-                    for i in matching(searcher, &*query, *segment, &docs)? {
+    for (segment, docs) in &mut by_segment {
+        docs.sort_unstable();
+        let reader = searcher.segment_reader(*segment);
+        let mut inverted: Vec<(Field, Arc<InvertedIndexReader>)> = Vec::with_capacity(6);
+        for (field, _) in field_boosts(fields) {
+            inverted.push((field, reader.inverted_index(field)?));
+        }
+        for (s, slot) in plan.slots.iter().enumerate() {
+            for alternative in slot.alternatives.iter().filter(|a| !a.terms.is_empty()) {
+                let typo = alternative.origin == Origin::Typo;
+                // Candidates the heading fields already answer need no look at
+                // their answer text, which can only weigh less.
+                let mut in_heading = vec![false; docs.len()];
+                for (place, share) in [(Place::Heading, 1.0), (Place::Body, BODY_ONLY)] {
+                    let weight = alternative.origin.weight() * share;
+                    let in_place = inverted.iter().filter(|(field, _)| place.holds(fields, *field));
+                    for k in holding(vocabulary, in_place, &alternative.terms, docs, &in_heading)? {
+                        let i = docs[k].1;
                         covered[i].through_typo |= typo;
-                        in_heading[i] |= place == Place::Heading;
+                        in_heading[k] |= place == Place::Heading;
                         for target in std::iter::once(s).chain(alternative.also_covers) {
                             best[target][i] = best[target][i].max(weight);
                         }
@@ -86,23 +91,37 @@ pub fn coverage(searcher: &Searcher, fields: &Fields, plan: &QueryPlan, candidat
     Ok(covered)
 }
 
-/// Which of `docs` (sorted doc ids of one segment, with their candidate index)
-/// `query` matches.
-fn matching(searcher: &Searcher, query: &dyn Query, segment: u32, docs: &[(u32, usize)]) -> tantivy::Result<Vec<usize>> {
-    let weight = query.weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut scorer = weight.scorer(searcher.segment_reader(segment), 1.0)?;
-    let mut found = Vec::new();
-    for &(doc, i) in docs {
-        let mut current = scorer.doc();
-        if current == TERMINATED {
-            break;
-        }
-        if current < doc {
-            current = scorer.seek(doc);
-        }
-        if current == doc {
-            found.push(i);
+/// Which of `docs` (sorted doc ids of one segment), other than those already
+/// `settled`, hold one of `terms` in one of the fields: their indexes in `docs`.
+fn holding<'a>(
+    vocabulary: &Vocabulary,
+    fields: impl Iterator<Item = &'a (Field, Arc<InvertedIndexReader>)>,
+    terms: &[String],
+    docs: &[(u32, usize)],
+    settled: &[bool],
+) -> tantivy::Result<Vec<usize>> {
+    let mut found = settled.to_vec();
+    for (field, inverted) in fields {
+        for term in terms.iter().filter(|t| vocabulary.in_field(t, *field)) {
+            let Some(mut postings) = inverted.read_postings(&Term::from_field_text(*field, term), IndexRecordOption::Basic)? else {
+                continue;
+            };
+            for (k, &(doc, _)) in docs.iter().enumerate() {
+                if found[k] {
+                    continue;
+                }
+                let mut current = postings.doc();
+                if current == TERMINATED {
+                    break;
+                }
+                if current < doc {
+                    current = postings.seek(doc);
+                }
+                if current == doc {
+                    found[k] = true;
+                }
+            }
         }
     }
-    Ok(found)
+    Ok((0..docs.len()).filter(|&k| found[k] && !settled[k]).collect())
 }

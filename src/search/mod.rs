@@ -20,12 +20,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
+use tantivy::DocAddress;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::schema::Value;
-use tantivy::{DocAddress, TantivyDocument};
 
 use crate::content::{EntryKind, Problem};
-use crate::index::SearchIndex;
+use crate::index::{SearchIndex, StoredEntry};
 use crate::semantic::{EntryVectors, QueryEmbedder};
 
 /// Longest query accepted, in characters. Customers type questions, not essays;
@@ -144,6 +143,8 @@ impl SearchRequest {
 pub struct Engine {
     pub index: SearchIndex,
     searcher: tantivy::Searcher,
+    /// What BM25 asks of the whole generation, read once.
+    totals: statistics::IndexTotals,
     vocabulary: Vocabulary,
     synonyms: Synonyms,
     /// Answers already worked out in this generation, by request. Customers
@@ -172,7 +173,8 @@ impl Engine {
         let searcher = index.reader.searcher();
         let vocabulary = Vocabulary::build(&searcher, &index.fields)?;
         let (synonyms, problems) = Synonyms::compile(&index.analyzer, &index.dictionaries, content_dir);
-        Ok((Engine { index, searcher, vocabulary, synonyms, answers: None, dense: None }, problems))
+        let totals = statistics::IndexTotals::read(&searcher);
+        Ok((Engine { index, searcher, totals, vocabulary, synonyms, answers: None, dense: None }, problems))
     }
 
     /// Keeps up to `entries` answers for requests asked again (0 keeps none).
@@ -259,11 +261,11 @@ impl Engine {
         let plan = self.plan(&query_text);
         let fields = &self.index.fields;
         let searcher = &self.searcher;
-        let query = query::build(fields, &plan, request.category.as_deref());
+        let query = query::build(fields, &self.vocabulary, &plan, request.category.as_deref());
         let mut ranked: Vec<Candidate> = Vec::new();
         let mut total = 0;
         if let Some(query) = &query {
-            let statistics = statistics::GlobalStatistics { searcher, vocabulary: &self.vocabulary };
+            let statistics = statistics::GlobalStatistics { searcher, totals: &self.totals, vocabulary: &self.vocabulary };
             // Rerank more than the page: an entry answering more of the query
             // may rise from below it.
             let depth = (request.offset + request.limit).max(RERANK_DEPTH);
@@ -271,7 +273,7 @@ impl Engine {
             let (candidates, count) = searcher.search_with_statistics_provider(&**query, &collector, &statistics)?;
             total = count;
             let addresses: Vec<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
-            let covered = coverage::coverage(searcher, fields, &plan, &addresses)?;
+            let covered = coverage::coverage(searcher, fields, &self.vocabulary, &plan, &addresses)?;
             ranked = candidates
                 .iter()
                 .zip(&covered)
@@ -337,27 +339,27 @@ impl Engine {
             if hits.len() == request.limit {
                 break;
             }
-            let doc: TantivyDocument = searcher.doc(candidate.address)?;
-            let text = |field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let (kind, article_id, category) = (text(fields.kind), text(fields.article_id), text(fields.category));
+            let mut doc: StoredEntry = searcher.doc(candidate.address)?;
+            let category = doc.take_text(fields.category);
+            let kind = doc.text(fields.kind);
             // The lexical query filters by category itself; an entry found
             // by meaning is filtered here.
             if request.category.as_ref().is_some_and(|c| *c != category) {
                 continue;
             }
-            if kind == EntryKind::Guide.as_str() && sections_shown.contains(&article_id) {
+            let article_id = doc.text(fields.article_id);
+            if kind == EntryKind::Guide.as_str() && sections_shown.iter().any(|shown| shown == article_id) {
                 continue;
             }
             if kind == EntryKind::Section.as_str() {
-                sections_shown.push(article_id.clone());
+                sections_shown.push(article_id.to_string());
             }
             if skipped < request.offset {
                 skipped += 1;
                 continue;
             }
-            let body = doc.get_first(fields.body).and_then(|v| v.as_str()).unwrap_or_default();
-            let snippet_terms = doc.get_first(fields.snippet_terms).and_then(|v| v.as_bytes()).unwrap_or_default();
-            let id = text(fields.id);
+            let snippet = highlighter.snippet(doc.bytes(fields.snippet_source), doc.bytes(fields.snippet_terms));
+            let id = doc.take_text(fields.id);
             let score = if fused { candidate.fused } else { candidate.score };
             explanation.hits.push(Ranking {
                 id: id.clone(),
@@ -368,12 +370,12 @@ impl Engine {
             });
             hits.push(Hit {
                 id,
-                url: text(fields.url),
-                title: text(fields.title),
-                article_id,
-                article_title: text(fields.article_title),
+                url: doc.take_text(fields.url),
+                title: doc.take_text(fields.title),
+                article_id: doc.take_text(fields.article_id),
+                article_title: doc.take_text(fields.article_title),
                 category: (!category.is_empty()).then_some(category),
-                snippet: highlighter.snippet(crate::index::snippet_terms::source(body), snippet_terms),
+                snippet,
                 score,
             });
         }

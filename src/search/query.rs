@@ -5,6 +5,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
 use super::understand::{Alternative, Origin, QueryPlan, Slot};
+use super::vocabulary::Vocabulary;
 use crate::index::Fields;
 
 /// How much a match in each field is worth. The question (or heading) and the
@@ -37,11 +38,16 @@ const TITLE_PHRASE_BOOST: f32 = 2.0;
 const BODY_PHRASE_BOOST: f32 = 1.0;
 
 /// Builds the ranking query, optionally restricted to one category.
-pub fn build(fields: &Fields, plan: &QueryPlan, category: Option<&str>) -> Option<Box<dyn Query>> {
+///
+/// A term is looked for only in the fields where `vocabulary` says the help
+/// center writes it: a term query on a field without the term matches nothing
+/// and adds nothing to a score, but building its weight costs as much as one
+/// that matches (a customer's words are mostly absent from most fields).
+pub fn build(fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, category: Option<&str>) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = plan
         .slots
         .iter()
-        .filter_map(|slot| slot_query(fields, slot))
+        .filter_map(|slot| slot_query(fields, vocabulary, slot))
         .map(|q| (Occur::Should, q))
         .collect();
     if clauses.is_empty() {
@@ -49,6 +55,9 @@ pub fn build(fields: &Fields, plan: &QueryPlan, category: Option<&str>) -> Optio
     }
     if plan.phrase.len() >= 2 {
         for (field, boost) in [(fields.title, TITLE_PHRASE_BOOST), (fields.body, BODY_PHRASE_BOOST)] {
+            if !plan.phrase.iter().all(|t| vocabulary.in_field(t, field)) {
+                continue;
+            }
             let terms = plan.phrase.iter().enumerate().map(|(p, t)| (p, Term::from_field_text(field, t))).collect();
             clauses.push((Occur::Should, boosted(Box::new(PhraseQuery::new_with_offset_and_slop(terms, 1)), boost)));
         }
@@ -62,12 +71,11 @@ pub fn build(fields: &Fields, plan: &QueryPlan, category: Option<&str>) -> Optio
 }
 
 /// One word: the best of its alternatives, each weighted by where it came from.
-pub fn slot_query(fields: &Fields, slot: &Slot) -> Option<Box<dyn Query>> {
+fn slot_query(fields: &Fields, vocabulary: &Vocabulary, slot: &Slot) -> Option<Box<dyn Query>> {
     let groups: Vec<Box<dyn Query>> = slot
         .alternatives
         .iter()
-        .filter(|a| !a.terms.is_empty())
-        .map(|a| boosted(alternative_query(fields, a), alternative_weight(a)))
+        .filter_map(|a| Some(boosted(alternative_query_in(fields, vocabulary, a, Place::Anywhere)?, alternative_weight(a))))
         .collect();
     match groups.len() {
         0 => None,
@@ -97,32 +105,37 @@ pub enum Place {
     Body,
 }
 
-/// Any of the alternative's terms, each in whichever field it matches best.
-pub fn alternative_query(fields: &Fields, alternative: &Alternative) -> Box<dyn Query> {
-    alternative_query_in(fields, alternative, Place::Anywhere)
+impl Place {
+    /// Whether a match in `field` is a match in this place.
+    pub fn holds(self, fields: &Fields, field: Field) -> bool {
+        match self {
+            Place::Anywhere => true,
+            Place::Heading => field != fields.body,
+            Place::Body => field == fields.body,
+        }
+    }
 }
 
-/// Any of the alternative's terms, in the fields of `place`.
-pub fn alternative_query_in(fields: &Fields, alternative: &Alternative, place: Place) -> Box<dyn Query> {
-    let in_place = |field: Field| match place {
-        Place::Anywhere => true,
-        Place::Heading => field != fields.body,
-        Place::Body => field == fields.body,
-    };
+/// Any of the alternative's terms, each in whichever field of `place` it
+/// matches best; `None` when no field there holds any of them.
+fn alternative_query_in(fields: &Fields, vocabulary: &Vocabulary, alternative: &Alternative, place: Place) -> Option<Box<dyn Query>> {
     let per_term: Vec<(Occur, Box<dyn Query>)> = alternative
         .terms
         .iter()
-        .map(|term| {
+        .filter_map(|term| {
             let per_field: Vec<Box<dyn Query>> = field_boosts(fields)
                 .iter()
-                .filter(|(field, _)| in_place(*field))
+                .filter(|(field, _)| place.holds(fields, *field) && vocabulary.in_field(term, *field))
                 .map(|&(field, boost)| boosted(term_query(field, term), boost))
                 .collect();
+            if per_field.is_empty() {
+                return None;
+            }
             let q: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER));
-            (Occur::Should, q)
+            Some((Occur::Should, q))
         })
         .collect();
-    Box::new(BooleanQuery::new(per_term))
+    (!per_term.is_empty()).then(|| Box::new(BooleanQuery::new(per_term)) as Box<dyn Query>)
 }
 
 /// Whether the help center writes `terms` one after another in a question,

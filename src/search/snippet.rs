@@ -6,7 +6,7 @@
 //! ([`crate::index::snippet_terms`]), and a search only reads them back
 //! ([`Highlighter::snippet`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use tantivy::query::Query;
@@ -21,10 +21,17 @@ use crate::korean::Analyzer;
 
 /// Longest snippet, in bytes of the answer (about 53 Hangul syllables).
 pub const SNIPPET_CHARS: usize = 160;
+/// The opening shown when nothing matches is cut from this much of the
+/// answer's start at first (160 characters of up to 4 bytes, and some room
+/// for the spaces it collapses).
+const OPENING_BYTES: usize = SNIPPET_CHARS * 4 + 64;
+
 /// The query's terms in the answer field, weighted so that rarer terms pull the
 /// fragment towards them (as tantivy's snippet generator weighs them).
 pub struct Highlighter {
-    weights: HashMap<String, f32>,
+    /// A query has a few terms in the answer field: a list compared by bytes
+    /// beats hashing every term of every answer shown.
+    weights: Vec<(Box<[u8]>, f32)>,
 }
 
 impl Highlighter {
@@ -35,13 +42,13 @@ impl Highlighter {
                 terms.insert(term);
             }
         });
-        let mut weights = HashMap::with_capacity(terms.len());
+        let mut weights = Vec::with_capacity(terms.len());
         for term in terms {
             let value = term.value();
             let Some(text) = value.as_str() else { continue };
             let doc_freq = searcher.doc_freq(term)?;
             if doc_freq > 0 {
-                weights.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+                weights.push((text.as_bytes().into(), 1.0 / (1.0 + doc_freq as f32)));
             }
         }
         Ok(Highlighter { weights })
@@ -50,108 +57,143 @@ impl Highlighter {
     /// A highlighter that marks nothing: for hits found by meaning alone,
     /// which show the opening of their answer.
     pub fn nothing() -> Highlighter {
-        Highlighter { weights: HashMap::new() }
+        Highlighter { weights: Vec::new() }
     }
 
-    /// The snippet of an answer whose opening is `text` and whose stored terms
-    /// are `terms`: the window of at most [`SNIPPET_CHARS`] bytes whose matched
-    /// terms weigh most (the earliest of equals), or the opening when none match.
-    pub fn snippet(&self, text: &str, terms: &[u8]) -> String {
+    fn weight(&self, term: &[u8]) -> Option<f32> {
+        self.weights.iter().find(|(t, _)| **t == *term).map(|(_, w)| *w)
+    }
+
+    /// The snippet of an answer whose opening is `text` (UTF-8, as stored) and
+    /// whose stored terms are `terms`: the window of at most [`SNIPPET_CHARS`]
+    /// bytes whose matched terms weigh most (the earliest of equals), or the
+    /// opening when none match.
+    pub fn snippet(&self, text: &[u8], terms: &[u8]) -> String {
+        // Every window's marks go into one list; a window that loses gives
+        // its marks' room back.
+        let mut marks: Vec<Range<usize>> = Vec::new();
         let mut best: Option<Window> = None;
-        let mut window = Window::at(0);
+        let mut window = Window::at(0, 0);
+        let beats = |window: &Window, best: &Option<Window>| window.score > best.as_ref().map_or(0.0, |b| b.score);
         for (range, term) in decode(terms, text) {
             if range.end.saturating_sub(window.start) > SNIPPET_CHARS {
-                if window.score > best.as_ref().map_or(0.0, |b| b.score) {
+                if beats(&window, &best) {
                     best = Some(window);
+                } else {
+                    marks.truncate(window.marks.start);
                 }
-                window = Window::at(range.start);
+                window = Window::at(range.start, marks.len());
             }
             window.end = window.end.max(range.end);
-            if let Some(weight) = self.weights.get(term) {
+            if let Some(weight) = self.weight(term) {
                 window.score += weight;
-                window.marks.push(range);
+                marks.push(range);
+                window.marks.end = marks.len();
             }
         }
-        if window.score > best.as_ref().map_or(0.0, |b| b.score) {
+        if beats(&window, &best) {
             best = Some(window);
         }
-        match best {
-            Some(window) => render(text, &window),
-            None => escape(&opening(text)),
-        }
+        best.and_then(|window| render(text, &window, &mut marks[window.marks.clone()])).unwrap_or_else(|| opening(text))
     }
 }
 
-/// A candidate fragment: its byte range in the answer and the matches in it.
+/// A candidate fragment: its byte range in the answer, and where its matches
+/// are in the snippet's list of marks.
 struct Window {
     start: usize,
     end: usize,
     score: f32,
-    marks: Vec<Range<usize>>,
+    marks: Range<usize>,
 }
 
 impl Window {
-    fn at(start: usize) -> Window {
-        Window { start, end: start, score: 0.0, marks: Vec::new() }
+    fn at(start: usize, marks: usize) -> Window {
+        Window { start, end: start, score: 0.0, marks: marks..marks }
     }
 }
 
-fn render(text: &str, window: &Window) -> String {
-    let fragment = &text[window.start..window.end];
+/// The window's text, escaped, with its marks; `None` when the stored
+/// ranges do not fall on the text's character boundaries.
+fn render(text: &[u8], window: &Window, marks: &mut [Range<usize>]) -> Option<String> {
+    let fragment = std::str::from_utf8(text.get(window.start..window.end)?).ok()?;
     let mut out = String::with_capacity(fragment.len() + 32);
     let mut cursor = window.start;
-    for range in merge_touching(&window.marks) {
+    for range in merge_touching(marks) {
         let range = range.start.max(cursor)..range.end.min(window.end);
         if range.is_empty() {
             continue;
         }
-        out.push_str(&escape(&text[cursor..range.start]));
+        let local = |r: Range<usize>| fragment.get(r.start - window.start..r.end - window.start);
+        let (Some(before), Some(marked)) = (local(cursor..range.start), local(range.clone())) else { continue };
+        escape_into(&mut out, before);
         out.push_str("<mark>");
-        out.push_str(&escape(&text[range.clone()]));
+        escape_into(&mut out, marked);
         out.push_str("</mark>");
         cursor = range.end;
     }
-    out.push_str(&escape(&text[cursor..window.end]));
-    out
+    escape_into(&mut out, &fragment[cursor - window.start..]);
+    Some(out)
 }
 
 /// 비밀 and 번호 are two terms but one word on screen: one `<mark>`, not two.
-fn merge_touching(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
-    let mut sorted = ranges.to_vec();
-    sorted.sort_by_key(|r| (r.start, r.end));
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
-    for range in sorted {
+fn merge_touching(ranges: &mut [Range<usize>]) -> Vec<Range<usize>> {
+    ranges.sort_unstable_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+    for range in ranges.iter() {
         match merged.last_mut() {
             Some(last) if last.end >= range.start => last.end = last.end.max(range.end),
-            _ => merged.push(range),
+            _ => merged.push(range.clone()),
         }
     }
     merged
 }
 
-fn opening(body: &str) -> String {
-    let mut text: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    if let Some((cut, _)) = text.char_indices().nth(SNIPPET_CHARS) {
-        text.truncate(cut);
-        text.push('…');
+/// The answer's first [`SNIPPET_CHARS`] characters with its spacing
+/// collapsed, escaped. Only as much of the text as that needs is checked to
+/// be UTF-8 (and a damaged text shows what comes before the damage).
+fn opening(text: &[u8]) -> String {
+    let readable = |bytes: &[u8]| match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(e) => String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
+    };
+    let head = &text[..text.len().min(OPENING_BYTES)];
+    let mut collapsed = collapse(&readable(head));
+    if collapsed.chars().count() <= SNIPPET_CHARS && head.len() < text.len() {
+        collapsed = collapse(&readable(text));
     }
-    text
+    if let Some((cut, _)) = collapsed.char_indices().nth(SNIPPET_CHARS) {
+        collapsed.truncate(cut);
+        collapsed.push('…');
+    }
+    escape(&collapsed)
+}
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, text);
     out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 #[cfg(test)]
@@ -159,7 +201,7 @@ mod tests {
     use super::*;
 
     fn highlighter(terms: &[(&str, f32)]) -> Highlighter {
-        Highlighter { weights: terms.iter().map(|(t, w)| (t.to_string(), *w)).collect() }
+        Highlighter { weights: terms.iter().map(|(t, w)| (t.as_bytes().into(), *w)).collect() }
     }
 
     #[test]
@@ -170,9 +212,27 @@ mod tests {
     #[test]
     fn opening_is_cut_on_a_character_boundary() {
         let body = "가".repeat(500);
-        let s = highlighter(&[]).snippet(source(&body), &[]);
+        let s = highlighter(&[]).snippet(source(&body).as_bytes(), &[]);
         assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
         assert!(s.ends_with('…'));
+    }
+
+    #[test]
+    fn the_opening_reads_only_what_it_shows_yet_collapses_spacing_as_the_whole_text_would() {
+        // Spacing collapses: the first 160 characters lie past OPENING_BYTES.
+        let spaced = format!("{}{}", " ".repeat(OPENING_BYTES), "환불 ".repeat(100));
+        let naive = {
+            let mut t = collapse(&spaced);
+            t.truncate(t.char_indices().nth(SNIPPET_CHARS).unwrap().0);
+            t + "…"
+        };
+        assert_eq!(highlighter(&[]).snippet(spaced.as_bytes(), &[]), naive);
+        let short = "환불은 3일 안에 됩니다.";
+        assert_eq!(highlighter(&[]).snippet(short.as_bytes(), &[]), short);
+        // A damaged text shows what comes before the damage.
+        let mut damaged = "환불 안내".as_bytes().to_vec();
+        damaged.extend_from_slice(&[0xE2, 0x28, 0xA1]);
+        assert_eq!(highlighter(&[]).snippet(&damaged, &[]), "환불 안내");
     }
 
     #[test]
@@ -180,7 +240,7 @@ mod tests {
         let analyzer = Analyzer::shared_default();
         let body = "비밀번호를 잊으셨다면 로그인 화면에서 비밀번호 찾기를 누르세요. <b>주의</b>: 메일이 오지 않으면 스팸함을 확인하세요.";
         let terms = encode(&analyzer, body);
-        let snippet = highlighter(&[("비밀번호", 0.5), ("로그인", 0.2)]).snippet(source(body), &terms);
+        let snippet = highlighter(&[("비밀번호", 0.5), ("로그인", 0.2)]).snippet(source(body).as_bytes(), &terms);
         assert!(snippet.contains("<mark>비밀번호</mark>를"), "{snippet}");
         assert!(snippet.contains("<mark>로그인</mark> 화면"), "{snippet}");
         assert!(!snippet.contains("<b>"), "the answer's own markup is escaped: {snippet}");
@@ -192,7 +252,7 @@ mod tests {
         let filler = "배송 안내입니다. ".repeat(20);
         let body = format!("{filler}환불은 영업일 기준 3일 안에 처리됩니다.");
         let terms = encode(&analyzer, &body);
-        let snippet = highlighter(&[("배송", 0.01), ("환불", 0.5)]).snippet(source(&body), &terms);
+        let snippet = highlighter(&[("배송", 0.01), ("환불", 0.5)]).snippet(source(&body).as_bytes(), &terms);
         assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
     }
 
@@ -203,9 +263,9 @@ mod tests {
         let mut terms = encode(&analyzer, body);
         terms.truncate(terms.len() - 2);
         terms.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 3]);
-        let snippet = highlighter(&[("환불", 1.0)]).snippet(source(body), &terms);
+        let snippet = highlighter(&[("환불", 1.0)]).snippet(source(body).as_bytes(), &terms);
         assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
         // Terms stored for another text: ranges off its boundaries are refused.
-        let _ = highlighter(&[("환불", 1.0)]).snippet("가", &terms);
+        let _ = highlighter(&[("환불", 1.0)]).snippet("가".as_bytes(), &terms);
     }
 }

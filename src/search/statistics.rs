@@ -5,6 +5,11 @@
 //! rare everywhere (VIP) just because of where it sits. Scoring with the
 //! word's help-center-wide document frequency (as BM25F does) keeps the field
 //! boosts about *where* a word matched, and idf about *which* word matched.
+//!
+//! The figures BM25 asks for never change within one generation of the
+//! index, and it asks for them once per term and field of every query: they
+//! are read once, when the engine is built ([`IndexTotals`]), and the
+//! vocabulary answers document frequencies without a term-dictionary lookup.
 
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
@@ -12,25 +17,51 @@ use tantivy::{Searcher, Term};
 
 use super::vocabulary::Vocabulary;
 
+/// Tokens per field and entries, over the whole generation.
+#[derive(Debug, Default)]
+pub struct IndexTotals {
+    /// By field id; `None` for a field that is not indexed.
+    tokens: Vec<Option<u64>>,
+    docs: u64,
+}
+
+impl IndexTotals {
+    pub fn read(searcher: &Searcher) -> IndexTotals {
+        let schema = searcher.schema();
+        let tokens = schema
+            .fields()
+            .map(|(field, entry)| entry.is_indexed().then(|| Bm25StatisticsProvider::total_num_tokens(searcher, field).ok()).flatten())
+            .collect();
+        IndexTotals { tokens, docs: Bm25StatisticsProvider::total_num_docs(searcher).unwrap_or(0) }
+    }
+}
+
 pub struct GlobalStatistics<'a> {
     pub searcher: &'a Searcher,
+    pub totals: &'a IndexTotals,
     pub vocabulary: &'a Vocabulary,
 }
 
 impl Bm25StatisticsProvider for GlobalStatistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
-        self.searcher.total_num_tokens(field)
+        match self.totals.tokens.get(field.field_id() as usize) {
+            Some(Some(tokens)) => Ok(*tokens),
+            _ => Bm25StatisticsProvider::total_num_tokens(self.searcher, field),
+        }
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        self.searcher.total_num_docs()
+        match self.totals.docs {
+            0 => Bm25StatisticsProvider::total_num_docs(self.searcher),
+            docs => Ok(docs),
+        }
     }
 
+    /// The vocabulary's count is the largest over the fields it reads, so it
+    /// is never below this field's own; a term it does not know (a raw field's
+    /// value) is counted by the index.
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let field_df = self.searcher.doc_freq(term)?;
-        match term.value().as_str() {
-            Some(text) => Ok(field_df.max(u64::from(self.vocabulary.df(text)))),
-            None => Ok(field_df),
-        }
+        let known = term.value().as_str().map_or(0, |text| self.vocabulary.df(text));
+        if known > 0 { Ok(u64::from(known)) } else { self.searcher.doc_freq(term) }
     }
 }

@@ -4,7 +4,7 @@
 //! Built from the index rather than from a word list, so it knows exactly the
 //! words that can match, in any help center's content.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use tantivy::Searcher;
 use tantivy::schema::Field;
@@ -26,9 +26,18 @@ pub struct Word {
     syllables: usize,
 }
 
+/// What the vocabulary knows of one term.
+#[derive(Debug, Clone, Copy)]
+struct TermStats {
+    /// Entries holding the term in any field (the largest per-field count).
+    df: u32,
+    /// A bit per field that holds the term, by field id.
+    fields: u32,
+}
+
 #[derive(Debug, Default)]
 pub struct Vocabulary {
-    df: HashMap<String, u32>,
+    terms: HashMap<String, TermStats>,
     words: Vec<Word>,
     /// (keystrokes, word index), sorted: completions are one range of it.
     by_keystrokes: Vec<(String, u32)>,
@@ -67,17 +76,19 @@ pub struct Candidate {
 impl Vocabulary {
     pub fn build(searcher: &Searcher, fields: &Fields) -> tantivy::Result<Vocabulary> {
         let key_fields = [fields.title, fields.aliases, fields.article_aliases, fields.tags, fields.article_title];
-        let mut stats: HashMap<String, (u32, bool)> = HashMap::new();
+        let mut stats: HashMap<String, (TermStats, bool)> = HashMap::default();
         for (field, key) in key_fields.iter().map(|f| (*f, true)).chain([(fields.body, false)]) {
             for (term, df) in field_terms(searcher, field)? {
-                let entry = stats.entry(term).or_insert((0, false));
-                entry.0 = entry.0.max(df);
+                let entry = stats.entry(term).or_insert((TermStats { df: 0, fields: 0 }, false));
+                entry.0.df = entry.0.df.max(df);
+                entry.0.fields |= field_bit(field);
                 entry.1 |= key;
             }
         }
         let mut vocabulary = Vocabulary { num_docs: searcher.num_docs(), ..Vocabulary::default() };
-        for (text, (df, key)) in stats {
-            vocabulary.df.insert(text.clone(), df);
+        for (text, (term, key)) in stats {
+            let df = term.df;
+            vocabulary.terms.insert(text.clone(), term);
             let syllables = text.chars().filter(|c| jamo::is_hangul_syllable(*c)).count();
             let latin = text.chars().all(|c| c.is_ascii_alphanumeric()) && text.len() >= 2;
             if syllables >= 2 || (latin && !text.chars().all(|c| c.is_ascii_digit())) {
@@ -98,7 +109,13 @@ impl Vocabulary {
 
     /// Entries holding `term`; 0 if the help center never uses it.
     pub fn df(&self, term: &str) -> u32 {
-        self.df.get(term).copied().unwrap_or(0)
+        self.terms.get(term).map_or(0, |t| t.df)
+    }
+
+    /// Whether `field` holds `term` in any entry: a query need not look for a
+    /// term where the help center never writes it.
+    pub fn in_field(&self, term: &str, field: Field) -> bool {
+        self.terms.get(term).is_some_and(|t| t.fields & field_bit(field) != 0)
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -211,7 +228,7 @@ impl Vocabulary {
             // Two syllables are too few to tell a slip from another word
             // (적금 is not 적립금 missing a syllable).
             let head = w.len() - 1;
-            if head < 3 || head > chars.len() || chars.len() - head > 2 || self.df.contains_key(&chars[..head].iter().collect::<String>()) {
+            if head < 3 || head > chars.len() || chars.len() - head > 2 || self.terms.contains_key(&chars[..head].iter().collect::<String>()) {
                 continue;
             }
             let slipped = (1..w.len() - 1).any(|skip| w.iter().enumerate().filter(|(j, _)| *j != skip).map(|(_, c)| c).eq(chars[..head].iter()));
@@ -283,9 +300,16 @@ impl Vocabulary {
     }
 }
 
+/// The bit of `field` in [`TermStats::fields`]. A schema has far fewer than
+/// 32 fields; one past that would share the last bit, which can only make
+/// `in_field` say yes where the answer is no, never lose a match.
+fn field_bit(field: Field) -> u32 {
+    1 << field.field_id().min(31)
+}
+
 /// Every term of `field` with its document frequency, summed over segments.
 fn field_terms(searcher: &Searcher, field: Field) -> tantivy::Result<HashMap<String, u32>> {
-    let mut terms: HashMap<String, u32> = HashMap::new();
+    let mut terms: HashMap<String, u32> = HashMap::default();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
         let mut stream = inverted.terms().stream()?;
