@@ -10,6 +10,14 @@ meaning off, no rate limit) on CONTENT_DIR (default content/), wrk with
 concurrency 32 on /api/search cycling through the 314 labelled queries of
 tests/eval (as benches/scale.py does) and then on /healthz. Prints requests per
 second per run, the medians, and after/before as a ratio of medians.
+
+    python3 benches/ab_throughput.py BEFORE AFTER --uncached --queries /tmp/distinct.txt
+
+With --uncached the servers keep no answers (search_cache_entries=0) and the
+searches are sent as the widget sends keystrokes (`typing=true`): every search
+is worked out anew. --queries takes one query per line (e.g. from
+benches/distinct_queries.py) instead of the labelled ones. Each binary's
+search/healthz ratio is printed too: issue 16's target.
 """
 
 import argparse
@@ -21,7 +29,16 @@ import tempfile
 import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from scale import QUERIES, ROOT, WRK_SCRIPT, start, stop, wrk  # noqa: E402
+from scale import QUERIES, ROOT, start, stop, wrk  # noqa: E402
+
+WRK_SCRIPT = """
+local queries = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/search?%sq=" .. queries[(i %% #queries) + 1])
+end
+"""
 
 
 def main():
@@ -31,12 +48,17 @@ def main():
     parser.add_argument("content", nargs="?", default=str(ROOT / "content"))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--uncached", action="store_true", help="no answer cache; searches sent as keystrokes (typing=true)")
+    parser.add_argument("--queries", type=pathlib.Path, help="one query per line instead of the labelled queries")
     args = parser.parse_args()
     env = dict(os.environ, DOUMI_LOG="warn", DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_SEMANTIC="false")
+    if args.uncached:
+        env["DOUMI_SEARCH_CACHE_ENTRIES"] = "0"
+    queries = [q for q in args.queries.read_text(encoding="utf-8").splitlines() if q.strip()] if args.queries else QUERIES
     results = {"before": {"search": [], "healthz": []}, "after": {"search": [], "healthz": []}}
     with tempfile.TemporaryDirectory() as scratch:
         lua = pathlib.Path(scratch) / "queries.lua"
-        lua.write_text(WRK_SCRIPT % ",".join('"%s"' % urllib.parse.quote(q) for q in QUERIES))
+        lua.write_text(WRK_SCRIPT % (",".join('"%s"' % urllib.parse.quote(q) for q in queries), "typing=true&" if args.uncached else ""))
         for run in range(args.runs):
             for name in ["before", "after"]:
                 index = pathlib.Path(scratch) / f"index-{name}"
@@ -48,11 +70,14 @@ def main():
                 results[name]["search"].append(search[0])
                 results[name]["healthz"].append(health[0])
                 print(f"run {run + 1} {name}: search {search[0]:.0f}/s (non-2xx {search[3]}), healthz {health[0]:.0f}/s", file=sys.stderr)
-    print("| binary | /api/search req/s (median) | /healthz req/s (median) | runs |")
-    print("| --- | ---: | ---: | --- |")
+                if search[3] or health[3]:
+                    sys.exit(f"{name}: {search[3] + health[3]} answers were not 2xx")
+    print("| binary | /api/search req/s (median) | /healthz req/s (median) | search / healthz | search runs |")
+    print("| --- | ---: | ---: | ---: | --- |")
     for name in ["before", "after"]:
         r = results[name]
-        print(f"| {name} | {statistics.median(r['search']):.0f} | {statistics.median(r['healthz']):.0f} | "
+        search, health = statistics.median(r["search"]), statistics.median(r["healthz"])
+        print(f"| {name} | {search:.0f} | {health:.0f} | {100 * search / health:.1f} % | "
               + ", ".join(f"{x:.0f}" for x in r["search"]) + " |")
     ratio = statistics.median(results["after"]["search"]) / statistics.median(results["before"]["search"])
     print(f"after / before, /api/search: {ratio:.3f}")

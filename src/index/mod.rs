@@ -14,7 +14,7 @@ pub use embeddings::{EMBEDDINGS_FILE, EntryEmbeddings, PASSAGE_ANSWER_CHARS, pas
 pub use live::{LiveIndex, SyncReport};
 pub use manifest::{ANALYZER_VERSION, IndexedFile, MANIFEST_FILE, Manifest};
 pub use schema::{Fields, fields_of, schema};
-pub use stored::StoredEntry;
+pub use stored::{StoredEntry, Stores};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -2,114 +2,113 @@
 //!
 //! Reading a hit through `TantivyDocument` copies each stored value three
 //! times (into an owned value, into the compact document, out again as a
-//! `String`). [`StoredEntry`] takes each value once, as tantivy decodes it.
+//! `String`), and tantivy's deserializer reads a bytes value one byte at a
+//! time. A hit's stored values are a few kilobytes (the snippet source and its
+//! terms), read for every hit shown. [`Stores`] reads the entry's bytes as the
+//! store holds them and [`StoredEntry`] points into them: nothing is copied
+//! until a value is shown, and only the text shown is checked to be UTF-8.
+//!
+//! The layout read is tantivy's (`schema::document::se`, doc store V2): a
+//! VInt count of values, then per value its field (u32, little-endian), a
+//! type code and, for text and bytes, a VInt length and the bytes. Only text
+//! and bytes are stored (see `schema`); anything else is refused as corrupt,
+//! and a test reads every bundled entry both ways.
 
+use std::ops::Range;
+
+use tantivy::directory::OwnedBytes;
 use tantivy::schema::Field;
-use tantivy::schema::document::{
-    DeserializeError, DocumentDeserialize, DocumentDeserializer, ValueDeserialize, ValueDeserializer, ValueVisitor,
-};
+use tantivy::store::StoreReader;
+use tantivy::{DocAddress, Searcher, TantivyError};
+
+/// Decompressed blocks each segment's store keeps: tantivy's own default.
+const CACHED_BLOCKS: usize = 100;
+/// tantivy's type codes (`schema::document::type_codes`).
+const TEXT_CODE: u8 = 0;
+const BYTES_CODE: u8 = 4;
+
+/// The document stores of one generation of the index, one per segment.
+pub struct Stores {
+    readers: Vec<StoreReader>,
+}
+
+impl Stores {
+    pub fn open(searcher: &Searcher) -> tantivy::Result<Stores> {
+        let readers = searcher.segment_readers().iter().map(|segment| segment.get_store_reader(CACHED_BLOCKS)).collect::<Result<_, _>>()?;
+        Ok(Stores { readers })
+    }
+
+    /// The stored values of the entry at `address`.
+    pub fn entry(&self, address: DocAddress) -> tantivy::Result<StoredEntry> {
+        let store = self
+            .readers
+            .get(address.segment_ord as usize)
+            .ok_or_else(|| TantivyError::InvalidArgument(format!("no segment {}", address.segment_ord)))?;
+        StoredEntry::parse(store.get_document_bytes(address.doc_id)?)
+    }
+}
 
 /// The stored values of one entry, by field (see `schema`: only what a hit
-/// shows is stored).
-#[derive(Debug, Default)]
+/// shows is stored), pointing into the bytes the store holds.
 pub struct StoredEntry {
-    values: Vec<(Field, StoredValue)>,
+    bytes: OwnedBytes,
+    values: Vec<(Field, u8, Range<usize>)>,
 }
 
 impl StoredEntry {
-    /// The text stored in `field`, or "" when there is none.
-    pub fn text(&self, field: Field) -> &str {
-        match self.value(field) {
-            Some(StoredValue::Text(text)) => text,
-            _ => "",
+    fn parse(bytes: OwnedBytes) -> tantivy::Result<StoredEntry> {
+        let corrupt = || TantivyError::InternalError("a stored entry does not have the layout doumi reads".to_string());
+        let mut at = 0;
+        let count = vint(&bytes, &mut at).ok_or_else(corrupt)?;
+        let mut values = Vec::with_capacity(count.min(32) as usize);
+        for _ in 0..count {
+            let field = bytes.get(at..at + 4).ok_or_else(corrupt)?;
+            let field = Field::from_field_id(u32::from_le_bytes([field[0], field[1], field[2], field[3]]));
+            let code = *bytes.get(at + 4).ok_or_else(corrupt)?;
+            at += 5;
+            if code != TEXT_CODE && code != BYTES_CODE {
+                return Err(corrupt());
+            }
+            let len = vint(&bytes, &mut at).ok_or_else(corrupt)? as usize;
+            let end = at.checked_add(len).filter(|end| *end <= bytes.len()).ok_or_else(corrupt)?;
+            values.push((field, code, at..end));
+            at = end;
         }
+        Ok(StoredEntry { bytes, values })
     }
 
-    /// [`StoredEntry::text`], taken out of the entry.
-    pub fn take_text(&mut self, field: Field) -> String {
-        match self.values.iter_mut().find(|(f, _)| *f == field) {
-            Some((_, StoredValue::Text(text))) => std::mem::take(text),
-            _ => String::new(),
-        }
+    /// The text stored in `field`, or "" when there is none (or it is not
+    /// UTF-8, which tantivy's writer never stores).
+    pub fn text(&self, field: Field) -> &str {
+        self.value(field, TEXT_CODE).and_then(|bytes| std::str::from_utf8(bytes).ok()).unwrap_or_default()
     }
 
     /// The bytes stored in `field`, or none.
     pub fn bytes(&self, field: Field) -> &[u8] {
-        match self.value(field) {
-            Some(StoredValue::Bytes(bytes)) => bytes,
-            _ => &[],
+        self.value(field, BYTES_CODE).unwrap_or_default()
+    }
+
+    /// The first value of `code`'s type stored in `field` (each field of the
+    /// schema holds one).
+    fn value(&self, field: Field, code: u8) -> Option<&[u8]> {
+        let (_, _, range) = self.values.iter().find(|(f, c, _)| *f == field && *c == code)?;
+        self.bytes.get(range.clone())
+    }
+}
+
+/// tantivy's VInt: seven bits a byte, low bits first, the last byte marked
+/// by its high bit.
+fn vint(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *bytes.get(*at)?;
+        *at += 1;
+        value |= u64::from(byte & 0x7F) << shift;
+        if byte & 0x80 != 0 {
+            return Some(value);
         }
     }
-
-    /// The first value stored in `field` (each field of the schema holds one).
-    fn value(&self, field: Field) -> Option<&StoredValue> {
-        self.values.iter().find(|(f, _)| *f == field).map(|(_, value)| value)
-    }
-}
-
-impl DocumentDeserialize for StoredEntry {
-    fn deserialize<'de, D>(mut deserializer: D) -> Result<Self, DeserializeError>
-    where
-        D: DocumentDeserializer<'de>,
-    {
-        let mut values = Vec::with_capacity(deserializer.size_hint());
-        while let Some(field_value) = deserializer.next_field::<StoredValue>()? {
-            values.push(field_value);
-        }
-        Ok(StoredEntry { values })
-    }
-}
-
-/// One stored value: doc's schema stores only text and bytes.
-#[derive(Debug)]
-enum StoredValue {
-    Text(String),
-    Bytes(Vec<u8>),
-    /// Any other kind of value, which this schema never stores.
-    Other,
-}
-
-impl ValueDeserialize for StoredValue {
-    fn deserialize<'de, D>(deserializer: D) -> Result<Self, DeserializeError>
-    where
-        D: ValueDeserializer<'de>,
-    {
-        deserializer.deserialize_any(Visitor)
-    }
-}
-
-struct Visitor;
-
-impl ValueVisitor for Visitor {
-    type Value = StoredValue;
-
-    fn visit_string(&self, text: String) -> Result<StoredValue, DeserializeError> {
-        Ok(StoredValue::Text(text))
-    }
-
-    fn visit_bytes(&self, bytes: Vec<u8>) -> Result<StoredValue, DeserializeError> {
-        Ok(StoredValue::Bytes(bytes))
-    }
-
-    fn visit_null(&self) -> Result<StoredValue, DeserializeError> {
-        Ok(StoredValue::Other)
-    }
-
-    fn visit_u64(&self, _: u64) -> Result<StoredValue, DeserializeError> {
-        Ok(StoredValue::Other)
-    }
-
-    fn visit_i64(&self, _: i64) -> Result<StoredValue, DeserializeError> {
-        Ok(StoredValue::Other)
-    }
-
-    fn visit_f64(&self, _: f64) -> Result<StoredValue, DeserializeError> {
-        Ok(StoredValue::Other)
-    }
-
-    fn visit_bool(&self, _: bool) -> Result<StoredValue, DeserializeError> {
-        Ok(StoredValue::Other)
-    }
+    None
 }
 
 #[cfg(test)]
@@ -135,9 +134,10 @@ mod tests {
         let index = SearchIndex::open(&index_dir).unwrap();
         let searcher = index.reader.searcher();
         let fields = index.fields;
+        let stores = Stores::open(&searcher).unwrap();
         let segment = searcher.segment_reader(0);
-        let mut entry: StoredEntry = (0..segment.max_doc())
-            .map(|doc| searcher.doc::<StoredEntry>(tantivy::DocAddress::new(0, doc)).unwrap())
+        let entry: StoredEntry = (0..segment.max_doc())
+            .map(|doc| stores.entry(DocAddress::new(0, doc)).unwrap())
             .find(|e| e.text(fields.kind) == "question")
             .expect("the question is indexed");
         assert_eq!(entry.text(fields.title), "환불은 언제 되나요?");
@@ -150,7 +150,45 @@ mod tests {
         for field in [fields.body, fields.aliases, fields.article_aliases, fields.tags] {
             assert_eq!(entry.text(field), "");
         }
-        assert_eq!(entry.take_text(fields.title), "환불은 언제 되나요?");
-        assert_eq!(entry.text(fields.title), "", "taken out");
+    }
+
+    #[test]
+    fn every_bundled_entry_reads_the_same_as_through_tantivys_own_document() {
+        use tantivy::TantivyDocument;
+        use tantivy::schema::Value;
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let library = Library::load(&content).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        crate::index::build(&library, dir.path(), std::time::Instant::now()).unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap();
+        let searcher = index.reader.searcher();
+        let stores = Stores::open(&searcher).unwrap();
+        let schema = index.index.schema();
+        let mut read = 0;
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in 0..segment.max_doc() {
+                let address = DocAddress::new(ordinal as u32, doc);
+                let ours = stores.entry(address).unwrap();
+                let theirs: TantivyDocument = searcher.doc(address).unwrap();
+                for (field, entry) in schema.fields().filter(|(_, e)| e.is_stored()) {
+                    let value = theirs.get_first(field);
+                    match value.and_then(|v| v.as_str()) {
+                        Some(text) => assert_eq!(ours.text(field), text, "{}", entry.name()),
+                        None => assert_eq!(ours.bytes(field), value.and_then(|v| v.as_bytes()).unwrap_or_default(), "{}", entry.name()),
+                    }
+                }
+                read += 1;
+            }
+        }
+        assert!(read >= 100, "{read} entries");
+    }
+
+    #[test]
+    fn a_damaged_entry_is_an_error_not_a_panic() {
+        for damaged in [&[][..], &[0x81, 0, 0, 0, 0, 9][..], &[0x81, 0, 0, 0, 0, 0, 0x85, b'a'][..], &[0x01][..]] {
+            assert!(StoredEntry::parse(OwnedBytes::new(damaged.to_vec())).is_err(), "{damaged:?}");
+        }
+        let fine = StoredEntry::parse(OwnedBytes::new(vec![0x81, 3, 0, 0, 0, 0, 0x82, b'o', b'k'])).unwrap();
+        assert_eq!(fine.text(Field::from_field_id(3)), "ok");
     }
 }

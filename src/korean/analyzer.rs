@@ -84,6 +84,13 @@ const STANDALONE_CACHE_WORDS: usize = 65_536;
 /// were worked out: more than the documents a writer has in flight.
 const RECENT_TEXTS: usize = 1024;
 
+/// Query words whose analysis is remembered: a question nobody asked before
+/// is still made of words customers type every day, and as-you-type sends
+/// each word again with every keystroke after it. About 300 bytes each.
+const REMEMBERED_WORDS: usize = 16_384;
+/// Longer texts are analysed anew: a word is rarely longer.
+const REMEMBERED_WORD_BYTES: usize = 64;
+
 /// Question words say what kind of answer is wanted (언제: a time, 얼마: an
 /// amount, 어디: a place or menu path), so unlike other pronouns they are kept.
 const QUESTION_WORDS: [&str; 4] = ["언제", "어디", "얼마", "몇"];
@@ -102,6 +109,10 @@ pub struct Analyzer {
     /// The index terms of texts analysed lately, by hash: an answer is read
     /// once for its highlights and again by tantivy's tokenizer.
     recent: quick_cache::sync::Cache<u64, Arc<(String, Vec<Term>)>>,
+    /// Query words and their terms ([`Analyzer::analyze_word`]).
+    words: quick_cache::sync::Cache<String, Arc<Vec<Term>>>,
+    /// Query words and how ko-dic reads them ([`Analyzer::reading`]).
+    readings: quick_cache::sync::Cache<String, Reading>,
 }
 
 /// A term in normalized-text offsets, before it is mapped to the source.
@@ -193,6 +204,8 @@ impl Analyzer {
             user_parts,
             standalone: quick_cache::sync::Cache::new(STANDALONE_CACHE_WORDS),
             recent: quick_cache::sync::Cache::new(RECENT_TEXTS),
+            words: quick_cache::sync::Cache::new(REMEMBERED_WORDS),
+            readings: quick_cache::sync::Cache::new(REMEMBERED_WORDS),
         })
     }
 
@@ -202,6 +215,21 @@ impl Analyzer {
         let normalized = Normalized::new(source);
         let spans = self.spans(&normalized.text);
         to_terms(&normalized, spans)
+    }
+
+    /// [`Analyzer::analyze`] of one query word (or a word it may have
+    /// meant), remembered: the analysis depends on the word and the
+    /// dictionaries only, and this analyzer lives as long as they do.
+    pub fn analyze_word(&self, word: &str) -> Arc<Vec<Term>> {
+        if word.len() > REMEMBERED_WORD_BYTES {
+            return Arc::new(self.analyze(word));
+        }
+        if let Some(found) = self.words.get(word) {
+            return found;
+        }
+        let terms = Arc::new(self.analyze(word));
+        self.words.insert(word.to_string(), terms.clone());
+        terms
     }
 
     /// The terms an indexed text is stored under: its reading in context and,
@@ -269,6 +297,18 @@ impl Analyzer {
     /// How ko-dic reads one word typed by a customer: is it a word of the
     /// language, or does it fall apart into pieces?
     pub fn reading(&self, word: &str) -> Reading {
+        if word.len() > REMEMBERED_WORD_BYTES {
+            return self.read_word(word);
+        }
+        if let Some(found) = self.readings.get(word) {
+            return found;
+        }
+        let reading = self.read_word(word);
+        self.readings.insert(word.to_string(), reading);
+        reading
+    }
+
+    fn read_word(&self, word: &str) -> Reading {
         let normalized = Normalized::new(word);
         let morphemes = self.segment(&normalized.text);
         // Numbers and Latin letters (2단계, kt) are read as they are; what
@@ -457,10 +497,21 @@ impl Analyzer {
     /// lattice, and a following mark can change how the last word's ending
     /// is read.)
     fn segment<'t>(&self, text: &'t str) -> Vec<Morpheme<'t>> {
-        let mut lattice = Lattice::default();
+        thread_local! {
+            /// The lattice's buffers grow to the longest text read on this
+            /// thread and are reused, not allocated again for every word.
+            static LATTICE: std::cell::RefCell<Lattice> = std::cell::RefCell::new(Lattice::default());
+        }
+        LATTICE.with(|lattice| match lattice.try_borrow_mut() {
+            Ok(mut lattice) => self.segment_with(text, &mut lattice),
+            Err(_) => self.segment_with(text, &mut Lattice::default()),
+        })
+    }
+
+    fn segment_with<'t>(&self, text: &'t str, lattice: &mut Lattice) -> Vec<Morpheme<'t>> {
         let mut out = Vec::new();
         for (offset, word) in runs(text) {
-            let Ok(tokens) = self.segmenter.segment_with_lattice(Cow::Borrowed(word), &mut lattice) else {
+            let Ok(tokens) = self.segmenter.segment_with_lattice(Cow::Borrowed(word), lattice) else {
                 // Segmentation only fails on an internal lattice error; keep the
                 // word whole so the text is still searchable.
                 out.push(Morpheme { surface: Cow::Borrowed(word), start: offset, end: offset + word.len(), tag: "UNKNOWN", expression: None, unknown: true });

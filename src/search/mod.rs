@@ -24,7 +24,7 @@ use tantivy::DocAddress;
 use tantivy::collector::{Count, TopDocs};
 
 use crate::content::{EntryKind, Problem};
-use crate::index::{SearchIndex, StoredEntry};
+use crate::index::{SearchIndex, Stores};
 use crate::semantic::{EntryVectors, QueryEmbedder};
 
 /// Longest query accepted, in characters. Customers type questions, not essays;
@@ -145,6 +145,8 @@ pub struct Engine {
     searcher: tantivy::Searcher,
     /// What BM25 asks of the whole generation, read once.
     totals: statistics::IndexTotals,
+    /// Where the hits' stored values are read from.
+    stores: Stores,
     vocabulary: Vocabulary,
     synonyms: Synonyms,
     /// Answers already worked out in this generation, by request. Customers
@@ -174,7 +176,8 @@ impl Engine {
         let vocabulary = Vocabulary::build(&searcher, &index.fields)?;
         let (synonyms, problems) = Synonyms::compile(&index.analyzer, &index.dictionaries, content_dir);
         let totals = statistics::IndexTotals::read(&searcher);
-        Ok((Engine { index, searcher, totals, vocabulary, synonyms, answers: None, dense: None }, problems))
+        let stores = Stores::open(&searcher)?;
+        Ok((Engine { index, searcher, totals, stores, vocabulary, synonyms, answers: None, dense: None }, problems))
     }
 
     /// Keeps up to `entries` answers for requests asked again (0 keeps none).
@@ -339,12 +342,12 @@ impl Engine {
             if hits.len() == request.limit {
                 break;
             }
-            let mut doc: StoredEntry = searcher.doc(candidate.address)?;
-            let category = doc.take_text(fields.category);
+            let doc = self.stores.entry(candidate.address)?;
+            let category = doc.text(fields.category);
             let kind = doc.text(fields.kind);
             // The lexical query filters by category itself; an entry found
             // by meaning is filtered here.
-            if request.category.as_ref().is_some_and(|c| *c != category) {
+            if request.category.as_ref().is_some_and(|c| c != category) {
                 continue;
             }
             let article_id = doc.text(fields.article_id);
@@ -359,7 +362,7 @@ impl Engine {
                 continue;
             }
             let snippet = highlighter.snippet(doc.bytes(fields.snippet_source), doc.bytes(fields.snippet_terms));
-            let id = doc.take_text(fields.id);
+            let id = doc.text(fields.id).to_string();
             let score = if fused { candidate.fused } else { candidate.score };
             explanation.hits.push(Ranking {
                 id: id.clone(),
@@ -370,11 +373,11 @@ impl Engine {
             });
             hits.push(Hit {
                 id,
-                url: doc.take_text(fields.url),
-                title: doc.take_text(fields.title),
-                article_id: doc.take_text(fields.article_id),
-                article_title: doc.take_text(fields.article_title),
-                category: (!category.is_empty()).then_some(category),
+                url: doc.text(fields.url).to_string(),
+                title: doc.text(fields.title).to_string(),
+                article_id: article_id.to_string(),
+                article_title: doc.text(fields.article_title).to_string(),
+                category: (!category.is_empty()).then(|| category.to_string()),
                 snippet,
                 score,
             });

@@ -29,6 +29,9 @@ pub fn field_boosts(fields: &Fields) -> [(Field, f32); 6] {
 /// a rare, telling word found only in the answer lifts an entry, and a match
 /// in the question still outweighs one in the body.
 const FIELD_TIE_BREAKER: f32 = 1.0;
+/// Share of an alternative's other terms added to its best one: all of it,
+/// each term matched counts.
+const TERMS_TIE_BREAKER: f32 = 1.0;
 /// Share of a word's weaker alternatives added to its best one: an entry that
 /// matches the exact word and its synonym is barely better than one that
 /// matches the exact word.
@@ -119,7 +122,7 @@ impl Place {
 /// Any of the alternative's terms, each in whichever field of `place` it
 /// matches best; `None` when no field there holds any of them.
 fn alternative_query_in(fields: &Fields, vocabulary: &Vocabulary, alternative: &Alternative, place: Place) -> Option<Box<dyn Query>> {
-    let per_term: Vec<(Occur, Box<dyn Query>)> = alternative
+    let mut per_term: Vec<Box<dyn Query>> = alternative
         .terms
         .iter()
         .filter_map(|term| {
@@ -128,14 +131,17 @@ fn alternative_query_in(fields: &Fields, vocabulary: &Vocabulary, alternative: &
                 .filter(|(field, _)| place.holds(fields, *field) && vocabulary.in_field(term, *field))
                 .map(|&(field, boost)| boosted(term_query(field, term), boost))
                 .collect();
-            if per_field.is_empty() {
-                return None;
-            }
-            let q: Box<dyn Query> = Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER));
-            Some((Occur::Should, q))
+            (!per_field.is_empty()).then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER)) as Box<dyn Query>)
         })
         .collect();
-    (!per_term.is_empty()).then(|| Box::new(BooleanQuery::new(per_term)) as Box<dyn Query>)
+    // The terms' scores add up. A disjunction with a tie breaker of 1 sums as
+    // a boolean query of should-clauses does, without the boolean's union
+    // buffers (tens of kilobytes allocated per segment and query).
+    match per_term.len() {
+        0 => None,
+        1 => per_term.pop(),
+        _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(per_term, TERMS_TIE_BREAKER))),
+    }
 }
 
 /// Whether the help center writes `terms` one after another in a question,

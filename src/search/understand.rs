@@ -7,6 +7,8 @@
 //! (비밀버 → 비밀번호). A word typed with the keyboard in English mode
 //! (qothd) is read as the Hangul it was meant to be.
 
+use std::sync::Arc;
+
 use crate::korean::jamo::{from_dubeolsik, has_same_sounding_vowel, homophones, is_hangul_syllable, is_initials_query, is_jamo};
 use crate::korean::{Analyzer, Role, Term};
 
@@ -135,14 +137,14 @@ pub fn understand(
     let mut any_correction = false;
     let mut layout_fixed = false;
     // Each word's analysis, for the spacing join below.
-    let mut readings: Vec<Vec<Term>> = Vec::with_capacity(words.len());
+    let mut readings: Vec<Arc<Vec<Term>>> = Vec::with_capacity(words.len());
     // (slot index, term) for every exact primary term, for synonyms and phrases.
     let mut primaries: Vec<(usize, String)> = Vec::new();
     let terms_of = |s: &str| -> Vec<String> {
         let mut terms: Vec<String> = Vec::new();
-        for t in analyzer.analyze(s) {
+        for t in analyzer.analyze_word(s).iter() {
             if !terms.contains(&t.text) {
-                terms.push(t.text);
+                terms.push(t.text.clone());
             }
         }
         terms
@@ -151,7 +153,7 @@ pub fn understand(
     for (i, &typed) in words.iter().enumerate() {
         let last = i + 1 == words.len();
         let mut word = typed.to_string();
-        let mut analysed = analyzer.analyze(&word);
+        let mut analysed = analyzer.analyze_word(&word);
         let mut layout = false;
         // English-mode typing: a Latin word the help center never uses and that
         // is no known loanword, whose 두벌식 reading is whole syllables the help
@@ -162,7 +164,7 @@ pub fn understand(
             && let Some(hangul) = from_dubeolsik(&word)
             && reads_as_hangul(&hangul, last)
         {
-            let hangul_terms = analyzer.analyze(&hangul);
+            let hangul_terms = analyzer.analyze_word(&hangul);
             let all_known = !hangul_terms.is_empty() && hangul_terms.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
             if all_known || (last && !vocabulary.completions(&hangul, 1).is_empty()) {
                 word = hangul;
@@ -181,7 +183,7 @@ pub fn understand(
             continue;
         }
         let mut exact: Vec<String> = Vec::new();
-        for t in &analysed {
+        for t in analysed.iter() {
             if !exact.contains(&t.text) {
                 exact.push(t.text.clone());
             }
@@ -293,7 +295,7 @@ pub fn understand(
             let lowered = joined.to_lowercase();
             let new_word = vocabulary.df(&lowered) > 0
                 && ![left, right].iter().any(|s| s.alternatives.iter().any(|a| a.terms.contains(&lowered)));
-            let spaced: Vec<String> = readings[i - 1].iter().chain(&readings[i]).filter(|t| t.primary).map(|t| t.text.clone()).collect();
+            let spaced: Vec<String> = readings[i - 1].iter().chain(readings[i].iter()).filter(|t| t.primary).map(|t| t.text.clone()).collect();
             let spaced_known = spaced.iter().all(|t| vocabulary.df(t) > 0);
             if new_word && !(spaced_known && spaced_phrase_occurs(&spaced)) {
                 slots[i - 1].alternatives.push(Alternative { also_covers: Some(i), ..Alternative::new(Origin::Spacing, joined, terms) });
