@@ -26,19 +26,9 @@ import pathlib
 import statistics
 import sys
 import tempfile
-import urllib.parse
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from scale import QUERIES, ROOT, start, stop, wrk  # noqa: E402
-
-WRK_SCRIPT = """
-local queries = {%s}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/api/search?%sq=" .. queries[(i %% #queries) + 1])
-end
-"""
+from scale import QUERIES, ROOT, start, stop, wrk, write_wrk_script  # noqa: E402
 
 
 def main():
@@ -58,7 +48,7 @@ def main():
     results = {"before": {"search": [], "healthz": []}, "after": {"search": [], "healthz": []}}
     with tempfile.TemporaryDirectory() as scratch:
         lua = pathlib.Path(scratch) / "queries.lua"
-        lua.write_text(WRK_SCRIPT % (",".join('"%s"' % urllib.parse.quote(q) for q in queries), "typing=true&" if args.uncached else ""))
+        write_wrk_script(lua, queries, "typing=true&" if args.uncached else "")
         for run in range(args.runs):
             for name in ["before", "after"]:
                 index = pathlib.Path(scratch) / f"index-{name}"

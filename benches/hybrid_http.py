@@ -29,21 +29,11 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import scale  # noqa: E402
-from scale import ROOT, rss_kib, stop, wrk  # noqa: E402
-
-WRK_SCRIPT = """
-local queries = {%s}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", "/api/search?%sq=" .. queries[(i %% #queries) + 1])
-end
-"""
+from scale import ROOT, rss_kib, stop, wrk, write_wrk_script  # noqa: E402
 
 
 def counter(base, name):
@@ -90,8 +80,7 @@ def main():
         scripts = {}
         for name, extra in [("hybrid", ""), ("lexical", "typing=true&")]:
             path = pathlib.Path(scratch) / f"{name}.lua"
-            quoted = ",".join('"%s"' % urllib.parse.quote(q) for q in queries)
-            path.write_text(WRK_SCRIPT % (quoted, extra))
+            write_wrk_script(path, queries, extra)
             scripts[name] = str(path)
         for run in range(args.runs):
             server, base = start(str(content), str(index), env)

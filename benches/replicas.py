@@ -31,11 +31,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from scale import DOUMI, QUERIES, ROOT, WRK_SCRIPT, start, stop, wrk  # noqa: E402
+from scale import DOUMI, QUERIES, ROOT, start, stop, wrk, write_wrk_script  # noqa: E402
 
 
 def is_root():
@@ -137,7 +136,7 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         scratch = pathlib.Path(scratch)
         lua = scratch / "queries.lua"
-        lua.write_text(WRK_SCRIPT % ",".join('"%s"' % urllib.parse.quote(q) for q in QUERIES))
+        write_wrk_script(lua, QUERIES)
         data, url = start_postgres(scratch)
         try:
             sink = {"sqlite": [], "postgres": []}

@@ -14,8 +14,11 @@ For the help center in DIR/content, on a release build:
   times on a fresh server: /api/search with the 314 labelled queries of
   tests/eval (every kind: exact, colloquial, typo, initials, half-typed,
   keyboard layout, spacing, mixed, unanswerable) in turn, and /healthz, in the
-  same run; then the same search load on a server with
-  search_cache_entries=0, where every search is worked out anew. Requests
+  same run; then, on a server with search_cache_entries=0 where every search
+  is worked out anew, 3,000 distinct realistic queries (benches/
+  distinct_queries.py, seed 16: as typed, long sentences, typos, initials,
+  half-typed, wrong keyboard layout, mixed) sent as the widget sends
+  keystrokes (typing=true), or those of --uncached-queries FILE. Requests
   per second, latency percentiles, and the median ratio to /healthz;
 - with --soak-seconds, resident memory every 30 s of that much more load.
 Prints a Markdown table row set for BENCHMARKS.md.
@@ -45,9 +48,22 @@ local queries = {%s}
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("GET", "/api/search?q=" .. queries[(i %% #queries) + 1])
+  return wrk.format("GET", "/api/search?%sq=" .. queries[(i %% #queries) + 1])
 end
 """
+
+
+def write_wrk_script(path, queries, params=""):
+    """A wrk script cycling through `queries` on /api/search, with `params`
+    (e.g. "typing=true&") before the query."""
+    quoted = ",".join('"%s"' % urllib.parse.quote(q) for q in queries)
+    pathlib.Path(path).write_text(WRK_SCRIPT % (quoted, params), encoding="utf-8")
+
+
+def distinct_queries(count=3000, seed=16):
+    """The distinct realistic query mix of benches/distinct_queries.py."""
+    import distinct_queries as generator
+    return [line for _, line in generator.generate(count, seed)]
 
 
 def rss_kib(pid):
@@ -103,15 +119,22 @@ def main():
     parser.add_argument("--load-seconds", type=int, default=10)
     parser.add_argument("--soak-seconds", type=int, default=0, help="more load before a last memory reading (e.g. 300)")
     parser.add_argument("--skip-build", action="store_true", help="index once, without timing builds")
+    parser.add_argument("--uncached-queries", type=pathlib.Path, help="one query per line for the uncached load (default: 3,000 distinct, seed 16)")
     args = parser.parse_args()
     content = args.dir / "content"
     env = dict(os.environ, DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_LOG="warn", DOUMI_SEMANTIC="false")
     uncached_env = dict(env, DOUMI_SEARCH_CACHE_ENTRIES="0")
 
     builds = []
-    with tempfile.TemporaryDirectory() as scratch, tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
-        lua.write(WRK_SCRIPT % ", ".join('"%s"' % urllib.parse.quote(q) for q in QUERIES))
-        lua.flush()
+    if args.uncached_queries:
+        uncached_queries = [q for q in args.uncached_queries.read_text(encoding="utf-8").splitlines() if q.strip()]
+    else:
+        uncached_queries = distinct_queries()
+    with tempfile.TemporaryDirectory() as scratch:
+        lua = pathlib.Path(scratch) / "labelled.lua"
+        write_wrk_script(lua, QUERIES)
+        distinct_lua = pathlib.Path(scratch) / "distinct.lua"
+        write_wrk_script(distinct_lua, uncached_queries, "typing=true&")
         for run in range(1 if args.skip_build else args.runs):
             index = pathlib.Path(scratch) / f"index-{run}"
             out = subprocess.run([DOUMI, "--content", content, "--index", index, "index", "--json"], capture_output=True, text=True, env=env)
@@ -128,7 +151,7 @@ def main():
             try:
                 if run == 0:
                     rss["ready"] = rss_kib(server.pid)
-                cached = wrk(base + "/api/search", args.load_seconds, lua.name)
+                cached = wrk(base + "/api/search", args.load_seconds, str(lua))
                 health = wrk(base + "/healthz", args.load_seconds)
                 time.sleep(0.5)  # the log writer's last batch
                 log = logged(base)
@@ -137,19 +160,19 @@ def main():
                     if args.soak_seconds:
                         readings = []
                         for _ in range(max(1, args.soak_seconds // 30)):
-                            wrk(base + "/api/search", min(30, args.soak_seconds), lua.name)
+                            wrk(base + "/api/search", min(30, args.soak_seconds), str(lua))
                             readings.append(rss_kib(server.pid))
                         rss["soak"] = readings
             finally:
                 stop(server)
             server, base, _ = start(content, index, uncached_env)
             try:
-                uncached = wrk(base + "/api/search", args.load_seconds, lua.name)
+                uncached = wrk(base + "/api/search", args.load_seconds, str(distinct_lua))
             finally:
                 stop(server)
             rows.append((cached, health, uncached, log))
 
-    print(f"entries: {entries}; query mix: {len(QUERIES)} queries")
+    print(f"entries: {entries}; as shipped: the {len(QUERIES)} labelled queries; uncached: {len(uncached_queries)} distinct queries as keystrokes")
     if not args.skip_build:
         build = statistics.median(builds)
         print(f"| index build, median of {len(builds)} | {build/1000:.2f} s ({entries / (build / 1000):.0f} entries/s; runs {', '.join(f'{b/1000:.2f}' for b in builds)}) |")
@@ -159,7 +182,7 @@ def main():
         print(f"| RSS every 30 s of {args.soak_seconds} s more load | {', '.join(f'{r/1024:.0f}' for r in rss['soak'])} MiB |")
     for run, (cached, health, uncached, log) in enumerate(rows):
         print(f"| run {run + 1}: /api/search (as shipped) | {cached[0]:.0f} req/s, p50 {cached[1]}, p99 {cached[2]}, non-2xx {cached[3]}; {cached[4]} searches answered, {log[0]} written to the query log, {log[1]} dropped |")
-        print(f"| run {run + 1}: /api/search (search_cache_entries=0) | {uncached[0]:.0f} req/s, p50 {uncached[1]}, p99 {uncached[2]}, non-2xx {uncached[3]} |")
+        print(f"| run {run + 1}: /api/search (search_cache_entries=0, distinct queries) | {uncached[0]:.0f} req/s, p50 {uncached[1]}, p99 {uncached[2]}, non-2xx {uncached[3]} |")
         print(f"| run {run + 1}: /healthz | {health[0]:.0f} req/s, p50 {health[1]}, p99 {health[2]} |")
     ratio = statistics.median(c[0] / h[0] for c, h, _, _ in rows)
     ratio_uncached = statistics.median(u[0] / h[0] for _, h, u, _ in rows)
