@@ -57,7 +57,7 @@ pub fn build(library: &Library, index_dir: &Path, started: Instant) -> Result<Bu
 
 fn write_entries(library: &Library, dir: &Path) -> Result<usize, IndexError> {
     let (schema, fields) = schema();
-    let index = Index::create_in_dir(dir, schema)?;
+    let index = Index::builder().schema(schema).settings(super::schema::settings()).create_in_dir(dir)?;
     let dictionaries = Arc::new(library.dictionaries.clone());
     let analyzer = Arc::new(Analyzer::new(&dictionaries.user_words)?);
     Manifest::of(library).write(dir)?;

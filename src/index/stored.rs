@@ -22,7 +22,7 @@ use tantivy::store::StoreReader;
 use tantivy::{DocAddress, Searcher, TantivyError};
 
 /// Decompressed blocks each segment's store keeps: tantivy's own default.
-const CACHED_BLOCKS: usize = 100;
+const CACHED_BLOCKS: usize = 1000;
 /// tantivy's type codes (`schema::document::type_codes`).
 const TEXT_CODE: u8 = 0;
 const BYTES_CODE: u8 = 4;

@@ -101,8 +101,12 @@ fn holding<'a>(
     settled: &[bool],
 ) -> tantivy::Result<Vec<usize>> {
     let mut found = settled.to_vec();
+    let mut left = found.iter().filter(|f| !**f).count();
     for (field, inverted) in fields {
         for term in terms.iter().filter(|t| vocabulary.in_field(t, *field)) {
+            if left == 0 {
+                break;
+            }
             let Some(mut postings) = inverted.read_postings(&Term::from_field_text(*field, term), IndexRecordOption::Basic)? else {
                 continue;
             };
@@ -119,6 +123,7 @@ fn holding<'a>(
                 }
                 if current == doc {
                     found[k] = true;
+                    left -= 1;
                 }
             }
         }

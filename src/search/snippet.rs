@@ -32,6 +32,15 @@ pub struct Highlighter {
     /// A query has a few terms in the answer field: a list compared by bytes
     /// beats hashing every term of every answer shown.
     weights: Vec<(Box<[u8]>, f32)>,
+    /// A bit per (length, last byte) of the weighted terms ([`sketch`]): most
+    /// of an answer's terms are told apart from the query's by it alone.
+    sketch: u64,
+}
+
+/// One bit of 64 for a term, from its length and last byte.
+fn sketch(term: &[u8]) -> u64 {
+    let last = term.last().copied().unwrap_or(0) as usize;
+    1 << ((term.len() * 7 + last) % 64)
 }
 
 impl Highlighter {
@@ -51,16 +60,24 @@ impl Highlighter {
                 weights.push((text.as_bytes().into(), 1.0 / (1.0 + doc_freq as f32)));
             }
         }
-        Ok(Highlighter { weights })
+        Ok(Highlighter::with(weights))
+    }
+
+    fn with(weights: Vec<(Box<[u8]>, f32)>) -> Highlighter {
+        let sketch = weights.iter().fold(0, |bits, (term, _)| bits | sketch(term));
+        Highlighter { weights, sketch }
     }
 
     /// A highlighter that marks nothing: for hits found by meaning alone,
     /// which show the opening of their answer.
     pub fn nothing() -> Highlighter {
-        Highlighter { weights: Vec::new() }
+        Highlighter::with(Vec::new())
     }
 
     fn weight(&self, term: &[u8]) -> Option<f32> {
+        if self.sketch & sketch(term) == 0 {
+            return None;
+        }
         self.weights.iter().find(|(t, _)| **t == *term).map(|(_, w)| *w)
     }
 
@@ -158,19 +175,38 @@ fn opening(text: &[u8]) -> String {
         Err(e) => String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
     };
     let head = &text[..text.len().min(OPENING_BYTES)];
-    let mut collapsed = collapse(&readable(head));
-    if collapsed.chars().count() <= SNIPPET_CHARS && head.len() < text.len() {
-        collapsed = collapse(&readable(text));
+    let (mut shown, mut more) = collapse_first(&readable(head), SNIPPET_CHARS);
+    if !more && head.len() < text.len() {
+        (shown, more) = collapse_first(&readable(text), SNIPPET_CHARS);
     }
-    if let Some((cut, _)) = collapsed.char_indices().nth(SNIPPET_CHARS) {
-        collapsed.truncate(cut);
-        collapsed.push('…');
+    if more {
+        shown.push('…');
     }
-    escape(&collapsed)
+    escape(&shown)
 }
 
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+/// The first `chars` characters of `text` with each run of spacing made one
+/// space and none at either end, and whether the text goes on past them.
+fn collapse_first(text: &str, chars: usize) -> (String, bool) {
+    let mut out = String::with_capacity(chars * 3);
+    let mut count = 0;
+    for word in text.split_whitespace() {
+        if count > 0 {
+            if count == chars {
+                return (out, true);
+            }
+            out.push(' ');
+            count += 1;
+        }
+        for c in word.chars() {
+            if count == chars {
+                return (out, true);
+            }
+            out.push(c);
+            count += 1;
+        }
+    }
+    (out, false)
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -182,7 +218,8 @@ pub fn escape(text: &str) -> String {
 
 fn escape_into(out: &mut String, text: &str) {
     let mut rest = text;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+    // By bytes: these are ASCII, which never occurs inside a longer character.
+    while let Some(at) = rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
         out.push_str(&rest[..at]);
         out.push_str(match rest.as_bytes()[at] {
             b'&' => "&amp;",
@@ -201,7 +238,7 @@ mod tests {
     use super::*;
 
     fn highlighter(terms: &[(&str, f32)]) -> Highlighter {
-        Highlighter { weights: terms.iter().map(|(t, w)| (t.as_bytes().into(), *w)).collect() }
+        Highlighter::with(terms.iter().map(|(t, w)| (t.as_bytes().into(), *w)).collect())
     }
 
     #[test]
@@ -222,7 +259,7 @@ mod tests {
         // Spacing collapses: the first 160 characters lie past OPENING_BYTES.
         let spaced = format!("{}{}", " ".repeat(OPENING_BYTES), "환불 ".repeat(100));
         let naive = {
-            let mut t = collapse(&spaced);
+            let mut t = spaced.split_whitespace().collect::<Vec<_>>().join(" ");
             t.truncate(t.char_indices().nth(SNIPPET_CHARS).unwrap().0);
             t + "…"
         };
@@ -233,6 +270,14 @@ mod tests {
         let mut damaged = "환불 안내".as_bytes().to_vec();
         damaged.extend_from_slice(&[0xE2, 0x28, 0xA1]);
         assert_eq!(highlighter(&[]).snippet(&damaged, &[]), "환불 안내");
+    }
+
+    #[test]
+    fn an_opening_of_exactly_the_snippets_length_has_no_ellipsis() {
+        let exact = "가".repeat(SNIPPET_CHARS);
+        assert_eq!(highlighter(&[]).snippet(exact.as_bytes(), &[]), exact);
+        let longer = format!("{exact} 나");
+        assert_eq!(highlighter(&[]).snippet(longer.as_bytes(), &[]), format!("{exact}…"));
     }
 
     #[test]
