@@ -24,14 +24,8 @@ pub fn field_boosts(fields: &Fields) -> [(Field, f32); 6] {
     ]
 }
 
-/// Share of the weaker fields' scores added to the best field's. 1 sums the
-/// fields, BM25F-style (each field's BM25 normalised by that field's length):
-/// a rare, telling word found only in the answer lifts an entry, and a match
-/// in the question still outweighs one in the body.
-const FIELD_TIE_BREAKER: f32 = 1.0;
-/// Share of an alternative's other terms added to its best one: all of it,
-/// each term matched counts.
-const TERMS_TIE_BREAKER: f32 = 1.0;
+/// A disjunction's tie breaker that makes it a sum (see [`sum`]).
+const SUM: f32 = 1.0;
 /// Share of a word's weaker alternatives added to its best one: an entry that
 /// matches the exact word and its synonym is barely better than one that
 /// matches the exact word.
@@ -50,7 +44,7 @@ pub fn build(fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, categor
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = plan
         .slots
         .iter()
-        .filter_map(|slot| slot_query(fields, vocabulary, slot))
+        .flat_map(|slot| slot_clauses(fields, vocabulary, slot))
         .map(|q| (Occur::Should, q))
         .collect();
     if clauses.is_empty() {
@@ -73,17 +67,57 @@ pub fn build(fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, categor
     Some(query)
 }
 
-/// One word: the best of its alternatives, each weighted by where it came from.
-fn slot_query(fields: &Fields, vocabulary: &Vocabulary, slot: &Slot) -> Option<Box<dyn Query>> {
-    let groups: Vec<Box<dyn Query>> = slot
+/// One word: the best of its alternatives, each weighted by where it came
+/// from, as clauses whose scores add up.
+///
+/// A word with one way to match is the sum of its terms in their fields:
+/// those term queries become clauses of the query itself, so one union scores
+/// them all. Nested disjunctions would give the same sums, but each level
+/// merges its children's postings again; over the long posting lists of a
+/// large help center that merging was most of a search.
+fn slot_clauses(fields: &Fields, vocabulary: &Vocabulary, slot: &Slot) -> Vec<Box<dyn Query>> {
+    let mut groups: Vec<(f32, Vec<Box<dyn Query>>)> = slot
         .alternatives
         .iter()
-        .filter_map(|a| Some(boosted(alternative_query_in(fields, vocabulary, a, Place::Anywhere)?, alternative_weight(a))))
+        .map(|a| (alternative_weight(a), alternative_leaves(fields, vocabulary, a)))
+        .filter(|(_, leaves)| !leaves.is_empty())
         .collect();
     match groups.len() {
-        0 => None,
-        1 => groups.into_iter().next(),
-        _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(groups, ALTERNATIVE_TIE_BREAKER))),
+        0 => Vec::new(),
+        1 => {
+            let (weight, leaves) = groups.pop().unwrap_or_default();
+            leaves.into_iter().map(|leaf| boosted(leaf, weight)).collect()
+        }
+        _ => {
+            let groups = groups.into_iter().map(|(weight, leaves)| boosted(sum(leaves), weight)).collect();
+            vec![Box::new(DisjunctionMaxQuery::with_tie_breaker(groups, ALTERNATIVE_TIE_BREAKER))]
+        }
+    }
+}
+
+/// The alternative's terms, each in every field that holds it, boosted by the
+/// field. Their scores add up, BM25F-style (each field's BM25 normalised by
+/// that field's length): a rare, telling word found only in the answer lifts
+/// an entry, and a match in the question still outweighs one in the body.
+fn alternative_leaves(fields: &Fields, vocabulary: &Vocabulary, alternative: &Alternative) -> Vec<Box<dyn Query>> {
+    let mut leaves = Vec::new();
+    for term in &alternative.terms {
+        for (field, boost) in field_boosts(fields) {
+            if vocabulary.in_field(term, field) {
+                leaves.push(boosted(term_query(field, term), boost));
+            }
+        }
+    }
+    leaves
+}
+
+/// The sum of `queries`' scores. A disjunction with a tie breaker of 1 sums as
+/// a boolean query of should-clauses does, without the boolean's union
+/// buffers (tens of kilobytes allocated per segment and query).
+fn sum(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    match queries.len() {
+        1 => queries.pop().unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
+        _ => Box::new(DisjunctionMaxQuery::with_tie_breaker(queries, SUM)),
     }
 }
 
@@ -100,8 +134,6 @@ fn alternative_weight(alternative: &Alternative) -> f32 {
 /// Where in an entry a match is found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Place {
-    /// Anywhere.
-    Anywhere,
     /// What names the entry: its question, titles, aliases and tags.
     Heading,
     /// The answer text.
@@ -112,35 +144,9 @@ impl Place {
     /// Whether a match in `field` is a match in this place.
     pub fn holds(self, fields: &Fields, field: Field) -> bool {
         match self {
-            Place::Anywhere => true,
             Place::Heading => field != fields.body,
             Place::Body => field == fields.body,
         }
-    }
-}
-
-/// Any of the alternative's terms, each in whichever field of `place` it
-/// matches best; `None` when no field there holds any of them.
-fn alternative_query_in(fields: &Fields, vocabulary: &Vocabulary, alternative: &Alternative, place: Place) -> Option<Box<dyn Query>> {
-    let mut per_term: Vec<Box<dyn Query>> = alternative
-        .terms
-        .iter()
-        .filter_map(|term| {
-            let per_field: Vec<Box<dyn Query>> = field_boosts(fields)
-                .iter()
-                .filter(|(field, _)| place.holds(fields, *field) && vocabulary.in_field(term, *field))
-                .map(|&(field, boost)| boosted(term_query(field, term), boost))
-                .collect();
-            (!per_field.is_empty()).then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(per_field, FIELD_TIE_BREAKER)) as Box<dyn Query>)
-        })
-        .collect();
-    // The terms' scores add up. A disjunction with a tie breaker of 1 sums as
-    // a boolean query of should-clauses does, without the boolean's union
-    // buffers (tens of kilobytes allocated per segment and query).
-    match per_term.len() {
-        0 => None,
-        1 => per_term.pop(),
-        _ => Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(per_term, TERMS_TIE_BREAKER))),
     }
 }
 
