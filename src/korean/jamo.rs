@@ -363,9 +363,25 @@ pub fn prefix_distance(word: &[char], typed: &[char]) -> (usize, usize) {
 /// most words of a vocabulary differ within their first syllable, so checking
 /// a typo against every word stays cheap.
 pub fn prefix_distance_within(word: &[char], typed: &[char], limit: usize) -> Option<(usize, usize)> {
+    // Two rows of the table. A typed word fits on the stack; this runs for
+    // every vocabulary word the signature lets through.
+    const ON_STACK: usize = 64;
+    let columns = typed.len() + 1;
+    let mut stack = [[0usize; ON_STACK]; 2];
+    let mut heap: [Vec<usize>; 2];
+    let [a, b] = if columns <= ON_STACK {
+        let [a, b] = &mut stack;
+        [&mut a[..columns], &mut b[..columns]]
+    } else {
+        heap = [vec![0; columns], vec![0; columns]];
+        let [a, b] = &mut heap;
+        [&mut a[..], &mut b[..]]
+    };
     // prev[j]: distance between word[..i] and typed[..j].
-    let mut prev: Vec<usize> = (0..=typed.len()).map(|j| j * EDIT).collect();
-    let mut cur = vec![0; typed.len() + 1];
+    let (mut prev, mut cur) = (a, b);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = j * EDIT;
+    }
     for (i, &w) in word.iter().enumerate() {
         cur[0] = (i + 1) * EDIT;
         for (j, &t) in typed.iter().enumerate() {
@@ -392,6 +408,16 @@ mod tests {
             for &b in &units {
                 assert_eq!(substitution_cost(a, b), unit_substitution_cost(a, b), "{a:?} {b:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_typed_word_longer_than_the_stack_rows_is_measured_the_same() {
+        let word = jamo_units("비밀번호");
+        for tail in [3, 30] {
+            let typed = jamo_units(&format!("비밀번허{}", "가".repeat(tail)));
+            assert!(typed.len() + 1 > 64 || tail == 3);
+            assert_eq!(prefix_distance_within(&word, &typed, 2 * EDIT), Some((substitution_cost('ㅗ', 'ㅓ'), word.len())), "tail {tail}");
         }
     }
 

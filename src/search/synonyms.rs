@@ -18,6 +18,9 @@ struct Compiled {
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     rules: Vec<Compiled>,
+    /// The rules by their first term, in rule order: a query looks up each of
+    /// its terms instead of trying every rule at every place.
+    by_first: foldhash::HashMap<String, Vec<usize>>,
 }
 
 /// A synonym found in a query: the query terms it covers, and the phrase to add.
@@ -63,6 +66,7 @@ impl Synonyms {
         let mut push = |from: &str, to: &str| {
             let from = terms(from);
             if !from.is_empty() && !terms(to).is_empty() && from != terms(to) {
+                self.by_first.entry(from[0].clone()).or_default().push(self.rules.len());
                 self.rules.push(Compiled { from, to: vec![to.to_string()] });
             }
         };
@@ -85,19 +89,22 @@ impl Synonyms {
     }
 
     /// Every rule whose terms appear, in order and adjacent, in `query_terms`.
+    /// Matches come in rule order, and by place within a rule.
     pub fn find(&self, query_terms: &[String]) -> Vec<SynonymMatch> {
-        let mut found = Vec::new();
-        for rule in &self.rules {
-            let n = rule.from.len();
-            if n == 0 || n > query_terms.len() {
-                continue;
-            }
-            for start in 0..=query_terms.len() - n {
-                if query_terms[start..start + n] == rule.from[..] {
-                    for phrase in &rule.to {
-                        found.push(SynonymMatch { start, end: start + n, phrase: phrase.clone() });
-                    }
+        let mut matched: Vec<(usize, usize)> = Vec::new();
+        for (start, term) in query_terms.iter().enumerate() {
+            for &r in self.by_first.get(term.as_str()).map_or(&[][..], Vec::as_slice) {
+                if query_terms[start..].starts_with(&self.rules[r].from) {
+                    matched.push((r, start));
                 }
+            }
+        }
+        matched.sort_unstable();
+        let mut found = Vec::new();
+        for (r, start) in matched {
+            let rule = &self.rules[r];
+            for phrase in &rule.to {
+                found.push(SynonymMatch { start, end: start + rule.from.len(), phrase: phrase.clone() });
             }
         }
         found
@@ -118,6 +125,38 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         s.split(' ').map(str::to_string).collect()
+    }
+
+    #[test]
+    fn lookup_by_first_term_finds_what_trying_every_rule_finds_in_the_same_order() {
+        let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let library = crate::content::Library::load(&content).unwrap();
+        let (synonyms, _) = Synonyms::compile(&Analyzer::shared_default(), &library.dictionaries, &content);
+        let every_rule = |query: &[String]| -> Vec<SynonymMatch> {
+            let mut found = Vec::new();
+            for rule in &synonyms.rules {
+                let n = rule.from.len();
+                for start in (0..query.len()).filter(|s| s + n <= query.len()) {
+                    if query[start..start + n] == rule.from[..] {
+                        found.extend(rule.to.iter().map(|phrase| SynonymMatch { start, end: start + n, phrase: phrase.clone() }));
+                    }
+                }
+            }
+            found
+        };
+        // Queries made of the rules' own terms, two rules at a time, with a
+        // word between or not: every rule is met at several places.
+        let terms: Vec<&Vec<String>> = synonyms.rules.iter().map(|r| &r.from).collect();
+        let mut checked = 0;
+        for (i, a) in terms.iter().enumerate() {
+            let b = terms[(i * 7 + 3) % terms.len()];
+            for gap in [&[][..], &["배송".to_string()][..]] {
+                let query: Vec<String> = a.iter().chain(gap).chain(b.iter()).chain(a.iter()).cloned().collect();
+                assert_eq!(synonyms.find(&query), every_rule(&query), "{query:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked}");
     }
 
     #[test]
