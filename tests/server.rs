@@ -132,12 +132,19 @@ fn health_and_metrics_report_the_index() {
 }
 
 #[test]
-fn responses_carry_a_request_id_and_are_compressed_on_request() {
+fn responses_carry_a_request_id_and_are_compressed_on_request_when_large_enough_to_pay() {
     let hc = small_help_center();
     let server = hc.serve(&[], &[]);
+    // A short answer fits a packet: compressing it would cost more than it saves.
     let answer = server.request("GET", "/api/search?q=x", &[("accept-encoding", "gzip")], None);
     assert!(answer.header("x-request-id").is_some_and(|id| id.len() >= 32));
-    assert_eq!(answer.header("content-encoding"), Some("gzip"));
+    assert!(answer.body.len() < 1024, "{} bytes", answer.body.len());
+    assert_eq!(answer.header("content-encoding"), None);
+    let large = server.request("GET", "/api/openapi.json", &[("accept-encoding", "gzip")], None);
+    assert_eq!(large.header("content-encoding"), Some("gzip"));
+    let plain = server.request("GET", "/api/openapi.json", &[], None);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(plain.body.len() > 1024, "{} bytes", plain.body.len());
     // A client's own plain id is kept, to follow a request across services;
     // one that could forge fields in the text log is replaced.
     let kept = server.request("GET", "/healthz", &[("x-request-id", "shop-req-1234_abcd")], None);
