@@ -159,7 +159,9 @@ fn numbers<'t>(
     placeholder: impl Fn(&str) -> Option<&'static str> + 't,
 ) -> impl Iterator<Item = (std::ops::Range<usize>, &'static str)> + 't {
     pattern.find_iter(text).filter_map(move |m| {
-        let before = text[..m.start()].chars().next_back();
+        // A number that starts with its `+` (a country code) starts there,
+        // whatever comes before it: 0+000000000 is a digit, then a number.
+        let before = text[..m.start()].chars().next_back().filter(|_| !m.as_str().starts_with('+'));
         let after = text[m.end()..].chars().next();
         if before.is_some_and(|c| c.is_ascii_digit()) || after.is_some_and(|c| c.is_ascii_digit()) {
             return None;
@@ -456,6 +458,16 @@ mod tests {
             "070-1234-5678",
         ] {
             assert_eq!(mask(&format!("연락처 {phone} 입니다")), "연락처 [전화번호] 입니다", "{phone}");
+        }
+    }
+
+    #[test]
+    fn a_number_starting_with_a_plus_right_after_a_digit_is_masked() {
+        // Found by the property test in tests/hostile_input.rs.
+        for text in ["０＋000000000", "0+000000000", "1+821012345678", "번호 7+01012345678"] {
+            let masked = mask(text);
+            assert!(masked.chars().filter(char::is_ascii_digit).count() < 9, "{text:?} → {masked:?}");
+            assert_eq!(mask(&masked), masked, "idempotent");
         }
     }
 
