@@ -79,34 +79,24 @@ def close(x, y):
     return abs(x - y) <= 1e-6 * max(abs(x), abs(y), 1.0)
 
 
-def tie_groups(hits, scores):
-    """The hits as runs of equal scores, with where each run starts: hits
-    that tie may come in either order."""
-    groups = []
-    for i, (hit, score) in enumerate(zip(hits, scores)):
-        if groups and close(groups[-1][1], score):
-            groups[-1][2].add(hit)
-        else:
-            groups.append((i, score, {hit}))
-    return groups
-
-
 def same(a, b):
-    """Same answer on the first SHOWN hits, up to the order of ties."""
+    """Same answer on the first SHOWN hits, up to the order of ties: a hit
+    may stand elsewhere only among hits of the same score."""
     if a.keys() != b.keys() or any(a[k] != b[k] for k in a if k not in ("scores", "hits")):
         return False
     if "hits" not in a:
         return True
     if not all(close(x, y) for x, y in zip(a["scores"][:SHOWN], b["scores"][:SHOWN])):
         return False
-    old, new = tie_groups(a["hits"], a["scores"]), tie_groups(b["hits"], b["scores"])
-    for (start, _, hits), (new_start, _, new_hits) in zip(old, new):
-        if start >= SHOWN:
-            break
-        if start != new_start:
-            return False
-        # A run cut by the end of the list may hold different members of the tie.
-        if hits != new_hits and start + len(hits) < len(a["hits"]):
+    old = {hit: i for i, hit in enumerate(a["hits"])}
+    for i, hit in enumerate(b["hits"][:SHOWN]):
+        if i < len(a["hits"]) and a["hits"][i] == hit:
+            continue
+        k = old.get(hit)
+        # Moved within a tie, or came from past the end of the list, where
+        # it tied with the last hit asked for.
+        tied = close(a["scores"][k], a["scores"][i]) if k is not None else close(b["scores"][i], a["scores"][-1])
+        if not tied:
             return False
     return True
 
