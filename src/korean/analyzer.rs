@@ -224,12 +224,7 @@ impl Analyzer {
         if word.len() > REMEMBERED_WORD_BYTES {
             return Arc::new(self.analyze(word));
         }
-        if let Some(found) = self.words.get(word) {
-            return found;
-        }
-        let terms = Arc::new(self.analyze(word));
-        self.words.insert(word.to_string(), terms.clone());
-        terms
+        remembered(&self.words, word, || Arc::new(self.analyze(word)))
     }
 
     /// The terms an indexed text is stored under: its reading in context and,
@@ -300,12 +295,7 @@ impl Analyzer {
         if word.len() > REMEMBERED_WORD_BYTES {
             return self.read_word(word);
         }
-        if let Some(found) = self.readings.get(word) {
-            return found;
-        }
-        let reading = self.read_word(word);
-        self.readings.insert(word.to_string(), reading);
-        reading
+        remembered(&self.readings, word, || self.read_word(word))
     }
 
     fn read_word(&self, word: &str) -> Reading {
@@ -359,12 +349,7 @@ impl Analyzer {
 
     /// A word's terms read on its own, remembered.
     fn standalone_reading(&self, word: &str) -> Arc<Vec<Span>> {
-        if let Some(found) = self.standalone.get(word) {
-            return found;
-        }
-        let spans = Arc::new(self.spans(word));
-        self.standalone.insert(word.to_string(), spans.clone());
-        spans
+        remembered(&self.standalone, word, || Arc::new(self.spans(word)))
     }
 
     /// The terms of normalized `text`, in its offsets, ordered by position.
@@ -530,6 +515,16 @@ impl Analyzer {
         }
         out
     }
+}
+
+/// What `cache` holds for `word`, or what `work` makes of it, kept there.
+fn remembered<V: Clone>(cache: &quick_cache::sync::Cache<String, V>, word: &str, work: impl FnOnce() -> V) -> V {
+    if let Some(found) = cache.get(word) {
+        return found;
+    }
+    let value = work();
+    cache.insert(word.to_string(), value.clone());
+    value
 }
 
 /// The runs of `text` between punctuation marks, with their byte offsets.

@@ -170,19 +170,23 @@ fn merge_touching(ranges: &mut [Range<usize>]) -> Vec<Range<usize>> {
 /// collapsed, escaped. Only as much of the text as that needs is checked to
 /// be UTF-8 (and a damaged text shows what comes before the damage).
 fn opening(text: &[u8]) -> String {
-    let readable = |bytes: &[u8]| match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(e) => String::from_utf8_lossy(&bytes[..e.valid_up_to()]).into_owned(),
-    };
     let head = &text[..text.len().min(OPENING_BYTES)];
-    let (mut shown, mut more) = collapse_first(&readable(head), SNIPPET_CHARS);
+    let (mut shown, mut more) = collapse_first(readable_start(head), SNIPPET_CHARS);
     if !more && head.len() < text.len() {
-        (shown, more) = collapse_first(&readable(text), SNIPPET_CHARS);
+        (shown, more) = collapse_first(readable_start(text), SNIPPET_CHARS);
     }
     if more {
         shown.push('…');
     }
     escape(&shown)
+}
+
+/// The longest start of `bytes` that is UTF-8: all of it, unless damaged.
+fn readable_start(bytes: &[u8]) -> &str {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+    }
 }
 
 /// The first `chars` characters of `text` with each run of spacing made one

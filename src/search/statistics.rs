@@ -17,7 +17,8 @@ use tantivy::{Searcher, Term};
 
 use super::vocabulary::Vocabulary;
 
-/// Tokens per field and entries, over the whole generation.
+/// Tokens per field and entries (`max_doc`, as tantivy's own BM25 counts
+/// them), over the whole generation.
 #[derive(Debug, Default)]
 pub struct IndexTotals {
     /// By field id; `None` for a field that is not indexed.
@@ -32,7 +33,8 @@ impl IndexTotals {
             .fields()
             .map(|(field, entry)| entry.is_indexed().then(|| Bm25StatisticsProvider::total_num_tokens(searcher, field).ok()).flatten())
             .collect();
-        IndexTotals { tokens, docs: Bm25StatisticsProvider::total_num_docs(searcher).unwrap_or(0) }
+        let docs = searcher.segment_readers().iter().map(|segment| u64::from(segment.max_doc())).sum();
+        IndexTotals { tokens, docs }
     }
 }
 
@@ -51,10 +53,7 @@ impl Bm25StatisticsProvider for GlobalStatistics<'_> {
     }
 
     fn total_num_docs(&self) -> tantivy::Result<u64> {
-        match self.totals.docs {
-            0 => Bm25StatisticsProvider::total_num_docs(self.searcher),
-            docs => Ok(docs),
-        }
+        Ok(self.totals.docs)
     }
 
     /// The vocabulary's count is the largest over the fields it reads, so it
