@@ -281,31 +281,30 @@ mod tests {
         assert_eq!(config.addr.port(), 9100);
     }
 
-    #[test]
-    fn a_bad_value_names_its_key_and_file() {
+    /// Why `doumi.toml` holding `text` is refused.
+    fn refusal(text: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("doumi.toml");
-        std::fs::write(&file, "rate_limit_per_minute = \"lots\"\n").unwrap();
-        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        std::fs::write(&file, text).unwrap();
+        load(Some(&file), Flags::default()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_and_file() {
+        let message = refusal("rate_limit_per_minute = \"lots\"\n");
         assert!(message.contains("`rate_limit_per_minute`"), "{message}");
         assert!(message.contains("doumi.toml"), "{message}");
-        std::fs::write(&file, "search_cache_entries = -1\n").unwrap();
-        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        let message = refusal("search_cache_entries = -1\n");
         assert!(message.contains("`search_cache_entries`"), "{message}");
-        std::fs::write(&file, "rate_limt_per_minute = 5\n").unwrap();
-        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        let message = refusal("rate_limt_per_minute = 5\n");
         assert!(message.contains("rate_limt_per_minute"), "{message}");
     }
 
     #[test]
     fn a_bad_proxy_or_a_zero_session_length_is_refused_by_name() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("doumi.toml");
-        std::fs::write(&file, "trusted_proxies = [\"10.0.0.0/8\", \"proxy.example\"]\n").unwrap();
-        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        let message = refusal("trusted_proxies = [\"10.0.0.0/8\", \"proxy.example\"]\n");
         assert!(message.contains("`trusted_proxies`") && message.contains("`proxy.example`"), "{message}");
-        std::fs::write(&file, "admin_session_idle_hours = 0\n").unwrap();
-        let message = load(Some(&file), Flags::default()).unwrap_err().to_string();
+        let message = refusal("admin_session_idle_hours = 0\n");
         assert!(message.contains("`admin_session_idle_hours`"), "{message}");
     }
 }
