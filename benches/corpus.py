@@ -18,6 +18,15 @@ With --answer-bytes, every answer is made of real answer sentences, a numbered
 list of steps and a closing paragraph until its UTF-8 size falls in the range:
 the long-answer corpus that issue 16 compares with the short one at the same
 entry count (same questions for the same --seed).
+
+    python3 benches/corpus.py --entries 10000 --invent-nouns 20000 --out /tmp/doumi-vocab
+
+With --invent-nouns N, the product and service nouns that questions, titles,
+tags and answers swap in are joined by N made-up ones, each the beginning of
+one bundled noun and the end of another (배송 + 수단 → 배송단): a help center
+whose vocabulary is many times the bundled one's, with words shaped and
+sharing beginnings like real ones, for what typo correction costs as the
+vocabulary grows.
 """
 
 import argparse
@@ -66,6 +75,21 @@ def vary(rng, question, nouns):
     return question
 
 
+def invent_nouns(rng, nouns, count):
+    """`count` new nouns of 2 to 5 syllables, each a bundled noun's beginning
+    followed by another's end, none of them a bundled noun."""
+    known, invented = set(nouns), []
+    for _ in range(count * 50):
+        if len(invented) == count:
+            break
+        head, tail = rng.choice(nouns), rng.choice(nouns)
+        word = head[: rng.randint(1, len(head))] + tail[rng.randint(0, len(tail) - 1):]
+        if 2 <= len(word) <= 5 and word not in known:
+            known.add(word)
+            invented.append(word)
+    return invented
+
+
 def long_answer(rng, opening, sentences, bounds):
     """An answer of bounds[0]..bounds[1] bytes: the opening, numbered steps and
     closing paragraphs of real sentences, cut back at a sentence if too long."""
@@ -90,6 +114,7 @@ def main():
     parser.add_argument("--entries", type=int, required=True, help="entries to write (questions); rounded up to whole articles")
     parser.add_argument("--out", type=pathlib.Path, required=True, help="folder to create; its content/ is replaced")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--invent-nouns", type=int, default=0, metavar="N", help="add N made-up nouns to the bundled ones (a larger vocabulary)")
     parser.add_argument("--answer-bytes", metavar="MIN-MAX", help="long answers of MIN to MAX bytes of UTF-8 each (e.g. 1000-3000)")
     args = parser.parse_args()
     if args.entries < 1:
@@ -103,6 +128,7 @@ def main():
 
     rng = random.Random(args.seed)
     questions, sentences, categories, nouns = read_bundled(ROOT / "content")
+    nouns = nouns + invent_nouns(rng, nouns, args.invent_nouns)
     content = args.out / "content"
     if content.exists():
         shutil.rmtree(content)

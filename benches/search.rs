@@ -41,6 +41,7 @@ fn bundled() -> (Engine, tempfile::TempDir) {
 
 fn query_analysis(c: &mut Criterion) {
     let (engine, _dir) = bundled();
+    eprintln!("vocabulary: {} words", engine.vocabulary().word_count());
     let mut group = c.benchmark_group("query_analysis");
     for (kind, query) in QUERIES {
         group.bench_function(*kind, |b| b.iter(|| engine.plan(std::hint::black_box(query))));

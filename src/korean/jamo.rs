@@ -361,10 +361,9 @@ pub fn prefix_distance(word: &[char], typed: &[char]) -> (usize, usize) {
 
 /// [`prefix_distance`], or `None` as soon as the distance must exceed `limit`:
 /// most words of a vocabulary differ within their first syllable, so checking
-/// a typo against every word stays cheap.
+/// a typo against one word stays cheap.
 pub fn prefix_distance_within(word: &[char], typed: &[char], limit: usize) -> Option<(usize, usize)> {
-    // Two rows of the table. A typed word fits on the stack; this runs for
-    // every vocabulary word the signature lets through.
+    // Two rows of the table; a typed word fits on the stack.
     const ON_STACK: usize = 64;
     let columns = typed.len() + 1;
     let mut stack = [[0usize; ON_STACK]; 2];
@@ -379,22 +378,72 @@ pub fn prefix_distance_within(word: &[char], typed: &[char], limit: usize) -> Op
     };
     // prev[j]: distance between word[..i] and typed[..j].
     let (mut prev, mut cur) = (a, b);
-    for (j, cell) in prev.iter_mut().enumerate() {
-        *cell = j * EDIT;
-    }
-    for (i, &w) in word.iter().enumerate() {
-        cur[0] = (i + 1) * EDIT;
-        for (j, &t) in typed.iter().enumerate() {
-            let substitution = prev[j] + substitution_cost(w, t);
-            cur[j + 1] = substitution.min(prev[j + 1] + EDIT).min(cur[j] + EDIT);
-        }
-        if cur.iter().all(|&d| d > limit) {
+    first_distance_row(prev);
+    let typed = Typed::new(typed);
+    for &w in word {
+        if next_distance_row(prev, cur, w, &typed) > limit {
             return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    let (len, distance) = prev.iter().enumerate().min_by_key(|&(j, d)| (*d, std::cmp::Reverse(j)))?;
-    (*distance <= limit).then_some((*distance, len))
+    closest_prefix(prev).filter(|&(distance, _)| distance <= limit)
+}
+
+/// The first row of [`prefix_distance`]'s table: an empty word against each
+/// prefix of the typed text.
+pub fn first_distance_row(row: &mut [usize]) {
+    for (j, cell) in row.iter_mut().enumerate() {
+        *cell = j * EDIT;
+    }
+}
+
+/// The table's next row, for the word's next unit `w`, from the row before;
+/// returns the smallest cell. No later row has a smaller one, so a word whose
+/// row passes a limit cannot come back under it, nor can any word that
+/// begins with the same units.
+pub fn next_distance_row(prev: &[usize], cur: &mut [usize], w: char, typed: &Typed) -> usize {
+    match (cost_slot(w), &typed.slots) {
+        (Some(slot), Some(slots)) => {
+            let costs = &SUBSTITUTION_COSTS[slot];
+            fill_distance_row(prev, cur, slots.iter().map(|&t| costs[t as usize] as usize))
+        }
+        _ => fill_distance_row(prev, cur, typed.units.iter().map(|&t| substitution_cost(w, t))),
+    }
+}
+
+/// [`next_distance_row`] with the cost of putting the word's unit for each
+/// typed unit.
+fn fill_distance_row(prev: &[usize], cur: &mut [usize], substitution_costs: impl Iterator<Item = usize>) -> usize {
+    cur[0] = prev[0] + EDIT;
+    let mut smallest = cur[0];
+    for (j, cost) in substitution_costs.enumerate() {
+        let substitution = prev[j] + cost;
+        cur[j + 1] = substitution.min(prev[j + 1] + EDIT).min(cur[j] + EDIT);
+        smallest = smallest.min(cur[j + 1]);
+    }
+    smallest
+}
+
+/// A typed word as [`next_distance_row`] reads it: its jamo units and, when
+/// every one is a jamo or the blank final, their places in the cost table,
+/// looked up once rather than in every row.
+pub struct Typed<'a> {
+    pub units: &'a [char],
+    slots: Option<Vec<u8>>,
+}
+
+impl<'a> Typed<'a> {
+    pub fn new(units: &'a [char]) -> Typed<'a> {
+        let slots = units.iter().map(|&u| cost_slot(u).map(|s| s as u8)).collect();
+        Typed { units, slots }
+    }
+}
+
+/// The distance and length of the typed prefix closest to the whole word, from
+/// the table's last row: the longest of the closest.
+pub fn closest_prefix(row: &[usize]) -> Option<(usize, usize)> {
+    let (len, distance) = row.iter().enumerate().min_by_key(|&(j, d)| (*d, std::cmp::Reverse(j)))?;
+    Some((*distance, len))
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ mod coverage;
 mod fusion;
 mod query;
 mod snippet;
+mod spellings;
 mod statistics;
 mod synonyms;
 mod understand;

@@ -10,6 +10,7 @@ use tantivy::Searcher;
 use tantivy::schema::Field;
 
 use crate::index::Fields;
+use super::spellings::Spellings;
 use crate::korean::jamo::{self, initials, jamo_units, keystrokes};
 
 /// One word the index holds, with what fuzzy matching needs.
@@ -20,9 +21,6 @@ pub struct Word {
     pub df: u32,
     /// Found in a question, title, alias or tag, not only in answer text.
     pub key: bool,
-    units: Vec<char>,
-    /// Which jamo the word holds ([`signature`]).
-    signature: u64,
     syllables: usize,
 }
 
@@ -43,23 +41,23 @@ pub struct Vocabulary {
     by_keystrokes: Vec<(String, u32)>,
     /// Initials of key words: ㅂㅁㅂㅎ → 비밀번호.
     by_initials: HashMap<String, Vec<u32>>,
+    /// Words of two syllables or more, spelled in jamo: what typos are
+    /// corrected to. Words of two and three syllables, which take one edit,
+    /// apart from longer ones, which take two: a trie of the first is ruled
+    /// out sooner, and the two kinds rarely begin alike.
+    short_spellings: Spellings,
+    long_spellings: Spellings,
     num_docs: u64,
 }
 
-/// A bit for each jamo the units hold: the 51 compatibility jamo, the blank
-/// final, and other characters folded onto the remaining bits. A bit the
-/// input lacks is a jamo the input lacks (folding can only add bits to the
-/// input's side), so the count of the word's bits the input lacks is a lower
-/// bound on the edits between them.
-fn signature(units: &[char]) -> u64 {
-    units.iter().fold(0u64, |bits, &c| {
-        let bit = match c as u32 {
-            code @ 0x3131..=0x3163 => code - 0x3131,
-            0 => 51,
-            code => 52 + code % 12,
-        };
-        bits | 1 << bit
-    })
+/// How far, in half-edits, a typo may be from a word of so many syllables:
+/// one edit up to three syllables, two beyond.
+fn allowed_edits(syllables: usize) -> usize {
+    if syllables >= 4 { 2 * jamo::EDIT } else { jamo::EDIT }
+}
+
+fn syllables(text: &str) -> usize {
+    text.chars().filter(|c| jamo::is_hangul_syllable(*c)).count()
 }
 
 /// A vocabulary word that a customer's input may have meant.
@@ -89,11 +87,10 @@ impl Vocabulary {
         for (text, (term, key)) in stats {
             let df = term.df;
             vocabulary.terms.insert(text.clone(), term);
-            let syllables = text.chars().filter(|c| jamo::is_hangul_syllable(*c)).count();
+            let syllables = syllables(&text);
             let latin = text.chars().all(|c| c.is_ascii_alphanumeric()) && text.len() >= 2;
             if syllables >= 2 || (latin && !text.chars().all(|c| c.is_ascii_digit())) {
-                let units = jamo_units(&text);
-                vocabulary.words.push(Word { signature: signature(&units), units, syllables, text, df, key });
+                vocabulary.words.push(Word { syllables, text, df, key });
             }
         }
         vocabulary.words.sort_by(|a, b| b.df.cmp(&a.df).then_with(|| a.text.cmp(&b.text)));
@@ -104,6 +101,12 @@ impl Vocabulary {
             }
         }
         vocabulary.by_keystrokes.sort();
+        let spelled = |syllables: std::ops::Range<usize>| {
+            let words = vocabulary.words.iter().enumerate().filter(|(_, w)| syllables.contains(&w.syllables));
+            Spellings::new(words.map(|(i, w)| (i as u32, jamo_units(&w.text), allowed_edits(w.syllables))))
+        };
+        vocabulary.short_spellings = spelled(2..4);
+        vocabulary.long_spellings = spelled(4..usize::MAX);
         Ok(vocabulary)
     }
 
@@ -116,6 +119,11 @@ impl Vocabulary {
     /// term where the help center never writes it.
     pub fn in_field(&self, term: &str, field: Field) -> bool {
         self.terms.get(term).is_some_and(|t| t.fields & field_bit(field) != 0)
+    }
+
+    /// Words that typos, half-typed words and initials can stand for.
+    pub fn word_count(&self) -> usize {
+        self.words.len()
     }
 
     pub fn num_docs(&self) -> u64 {
@@ -141,49 +149,46 @@ impl Vocabulary {
     /// Words the input may be a misspelling of, fewest edits first. The input is
     /// a whole word as typed, maybe with a particle after it.
     pub fn corrections(&self, typed: &str, max: usize) -> Vec<Candidate> {
-        self.corrections_checked(typed, max, true)
-    }
-
-    /// [`Vocabulary::corrections`], with or without the signature check
-    /// (which only skips words the distance would rule out; tests compare).
-    fn corrections_checked(&self, typed: &str, max: usize, by_signature: bool) -> Vec<Candidate> {
         let typed_units = jamo_units(typed);
-        let typed_signature = signature(&typed_units);
-        let typed_syllables = typed.chars().filter(|c| jamo::is_hangul_syllable(*c)).count();
-        if typed_syllables < 2 {
+        if syllables(typed) < 2 {
             return Vec::new();
         }
-        let mut found: Vec<(usize, Candidate, u32)> = Vec::new();
-        for word in &self.words {
-            if word.syllables < 2 || word.units.len() > typed_units.len() + 3 || word.syllables + 3 < typed_syllables {
+        // A word at most one syllable longer than the input.
+        let longest = typed_units.len() + 3;
+        let mut near = self.short_spellings.near(&typed_units, longest);
+        near.extend(self.long_spellings.near(&typed_units, longest));
+        self.ranked_corrections(typed, near.into_iter().map(|n| (n.id, n.distance, n.matched)), max)
+    }
+
+    /// The best of the words found near `typed`, as `(word, distance,
+    /// jamo units of the input matched)`, each within [`allowed_edits`]: a
+    /// word must cover the input but for a particle.
+    fn ranked_corrections(&self, typed: &str, near: impl Iterator<Item = (u32, usize, usize)>, max: usize) -> Vec<Candidate> {
+        let typed_chars = typed.chars().count();
+        let typed_syllables = syllables(typed);
+        let mut found: Vec<(usize, u32, usize, usize)> = Vec::new();
+        for (id, distance, matched) in near {
+            let word = &self.words[id as usize];
+            if word.syllables + 3 < typed_syllables || distance == 0 || distance > allowed_edits(word.syllables) {
                 continue;
             }
-            // A longer word may take more edits: one up to three syllables, two beyond.
-            let allowed = if word.syllables >= 4 { 2 * jamo::EDIT } else { jamo::EDIT };
-            // Each jamo of the word found nowhere in the input costs an edit
-            // at least (a substitution or a deletion): most words are ruled
-            // out by that count alone, without the distance's table.
-            if by_signature && (word.signature & !typed_signature).count_ones() as usize * jamo::EDIT > allowed {
-                continue;
-            }
-            let Some((distance, matched)) = jamo::prefix_distance_within(&word.units, &typed_units, allowed) else {
-                continue;
-            };
-            if distance == 0 {
-                continue;
-            }
-            let covers_chars = matched.div_ceil(3).min(typed.chars().count());
-            let left_over = typed.chars().count() - covers_chars;
+            let covers_chars = matched.div_ceil(3).min(typed_chars);
+            let left_over = typed_chars - covers_chars;
             if left_over > 2 {
                 continue;
             }
             // Edits cost most; each syllable left over (a particle) a little.
-            let cost = distance * 2 + left_over * 3;
-            found.push((cost, Candidate { word: word.text.clone(), distance, covers_chars }, word.df));
+            found.push((distance * 2 + left_over * 3, id, distance, covers_chars));
         }
-        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
+        // Words are numbered most used first: the more common of equals wins.
+        found.sort_unstable();
         let best = found.first().map_or(0, |f| f.0);
-        found.into_iter().take_while(|f| f.0 == best).take(max).map(|f| f.1).collect()
+        found
+            .into_iter()
+            .take_while(|f| f.0 == best)
+            .take(max)
+            .map(|(_, id, distance, covers_chars)| Candidate { word: self.words[id as usize].text.clone(), distance, covers_chars })
+            .collect()
     }
 
     /// Words the input is one slip of the finger from: a syllable typed
@@ -295,7 +300,9 @@ impl Vocabulary {
             .filter(|(k, _)| k.starts_with(typed))
             .flat_map(|(_, ids)| ids.iter().copied())
             .collect();
-        prefixed.sort_by_key(|&i| std::cmp::Reverse(self.words[i as usize].df));
+        // Words are numbered most used first, ties by their text: the same
+        // order whatever order the map hands them out in.
+        prefixed.sort_unstable();
         to_candidates(&mut prefixed.into_iter())
     }
 }
@@ -344,22 +351,83 @@ mod tests {
         out
     }
 
-    #[test]
-    fn the_signature_check_changes_no_correction_of_the_bundled_vocabulary() {
+    /// The engine over the bundled help center, and the folder of its index.
+    fn bundled() -> (crate::search::Engine, tempfile::TempDir) {
         let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
         let library = crate::content::Library::load(&content).unwrap();
-        let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        let (engine, _, dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        (engine, dir)
+    }
+
+    /// Corrections as they were found before [`Spellings`]: every word of
+    /// the vocabulary measured against the input, in the vocabulary's order.
+    fn corrections_by_measuring_every_word(vocabulary: &Vocabulary, typed: &str, max: usize) -> Vec<Candidate> {
+        let typed_units = jamo_units(typed);
+        let typed_syllables = syllables(typed);
+        if typed_syllables < 2 {
+            return Vec::new();
+        }
+        let mut found: Vec<(usize, Candidate, u32)> = Vec::new();
+        for word in &vocabulary.words {
+            let units = jamo_units(&word.text);
+            if word.syllables < 2 || units.len() > typed_units.len() + 3 || word.syllables + 3 < typed_syllables {
+                continue;
+            }
+            let allowed = if word.syllables >= 4 { 2 * jamo::EDIT } else { jamo::EDIT };
+            let Some((distance, matched)) = jamo::prefix_distance_within(&units, &typed_units, allowed) else {
+                continue;
+            };
+            if distance == 0 {
+                continue;
+            }
+            let covers_chars = matched.div_ceil(3).min(typed.chars().count());
+            let left_over = typed.chars().count() - covers_chars;
+            if left_over > 2 {
+                continue;
+            }
+            let cost = distance * 2 + left_over * 3;
+            found.push((cost, Candidate { word: word.text.clone(), distance, covers_chars }, word.df));
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
+        let best = found.first().map_or(0, |f| f.0);
+        found.into_iter().take_while(|f| f.0 == best).take(max).map(|f| f.1).collect()
+    }
+
+    #[test]
+    fn the_sorted_spellings_correct_every_typo_of_the_bundled_vocabulary_as_measuring_every_word_does() {
+        let (engine, _dir) = bundled();
         let vocabulary = engine.vocabulary();
-        let sample: Vec<&Word> = vocabulary.words.iter().filter(|w| w.syllables >= 2).step_by(7).collect();
-        assert!(sample.len() > 100, "{} words", sample.len());
-        let mut corrected = 0;
-        for word in sample {
+        let words: Vec<&Word> = vocabulary.words.iter().filter(|w| w.syllables >= 2).collect();
+        assert!(words.len() > 1000, "{} words", words.len());
+        let (mut asked, mut corrected) = (0, 0);
+        for word in words {
             for typo in typos(&word.text) {
-                let checked = vocabulary.corrections_checked(&typo, 5, true);
-                assert_eq!(checked, vocabulary.corrections_checked(&typo, 5, false), "{typo} (from {})", word.text);
-                corrected += usize::from(!checked.is_empty());
+                let walked = vocabulary.corrections(&typo, 5);
+                assert_eq!(walked, corrections_by_measuring_every_word(vocabulary, &typo, 5), "{typo} (from {})", word.text);
+                asked += 1;
+                corrected += usize::from(!walked.is_empty());
             }
         }
-        assert!(corrected > 100, "the sample exercises corrections: {corrected}");
+        assert!(corrected > asked / 2, "the typos exercise corrections: {corrected} of {asked}");
+    }
+
+    #[test]
+    fn initials_still_being_typed_complete_to_the_most_used_words_first_and_equals_by_their_text() {
+        let (engine, _dir) = bundled();
+        let vocabulary = engine.vocabulary();
+        let mut prefixes: Vec<String> = vocabulary.by_initials.keys().map(|k| k.chars().take(2).collect()).collect();
+        prefixes.sort();
+        prefixes.dedup();
+        let mut ties = 0;
+        for prefix in prefixes.iter().filter(|p| !vocabulary.by_initials.contains_key(*p)) {
+            let found = vocabulary.by_initials(prefix, usize::MAX);
+            let order: Vec<(std::cmp::Reverse<u32>, &str)> = found
+                .iter()
+                .map(|c| (std::cmp::Reverse(vocabulary.df(&c.word)), c.word.as_str()))
+                .collect();
+            assert!(order.is_sorted(), "{prefix}: {order:?}");
+            ties += order.windows(2).filter(|w| w[0].0 == w[1].0).count();
+        }
+        assert!(ties > 0, "equally used words come up: {ties}");
     }
 }
