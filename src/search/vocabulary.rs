@@ -10,7 +10,7 @@ use tantivy::Searcher;
 use tantivy::schema::Field;
 
 use crate::index::Fields;
-use super::spellings::Spellings;
+use super::spellings::{Near, Spellings};
 use crate::korean::jamo::{self, initials, jamo_units, keystrokes};
 
 /// One word the index holds, with what fuzzy matching needs.
@@ -157,19 +157,18 @@ impl Vocabulary {
         let longest = typed_units.len() + 3;
         let mut near = self.short_spellings.near(&typed_units, longest);
         near.extend(self.long_spellings.near(&typed_units, longest));
-        self.ranked_corrections(typed, near.into_iter().map(|n| (n.id, n.distance, n.matched)), max)
+        self.ranked_corrections(typed, near, max)
     }
 
-    /// The best of the words found near `typed`, as `(word, distance,
-    /// jamo units of the input matched)`, each within [`allowed_edits`]: a
-    /// word must cover the input but for a particle.
-    fn ranked_corrections(&self, typed: &str, near: impl Iterator<Item = (u32, usize, usize)>, max: usize) -> Vec<Candidate> {
+    /// The best of the words found near `typed` (each within its
+    /// [`allowed_edits`]): a word must cover the input but for a particle.
+    fn ranked_corrections(&self, typed: &str, near: Vec<Near>, max: usize) -> Vec<Candidate> {
         let typed_chars = typed.chars().count();
         let typed_syllables = syllables(typed);
         let mut found: Vec<(usize, u32, usize, usize)> = Vec::new();
-        for (id, distance, matched) in near {
+        for Near { id, distance, matched } in near {
             let word = &self.words[id as usize];
-            if word.syllables + 3 < typed_syllables || distance == 0 || distance > allowed_edits(word.syllables) {
+            if word.syllables + 3 < typed_syllables || distance == 0 {
                 continue;
             }
             let covers_chars = matched.div_ceil(3).min(typed_chars);
