@@ -125,7 +125,7 @@ fn replicas_share_one_log_in_postgresql_and_every_report_agrees() {
     }
     first.eventually(Duration::from_secs(10), |_| count("events") == "30");
 
-    let (a, b) = (report(&first), report(&second));
+    let (a, b) = (report(first), report(second));
     assert_eq!(a["kpis"], b["kpis"], "both replicas read the same log");
     assert_eq!(a["kpis"]["searches"], 200);
     assert_eq!(a["kpis"]["sessions"], 200);

@@ -559,7 +559,15 @@ fn looks_like_markup(text: &str) -> bool {
 /// rewordings made by [`MIN_REWORDING_CUSTOMERS`] customers or more, and
 /// free of markup, are suggested.
 pub fn reformulations(engine: &Engine, outcomes: &[Outcome]) -> Vec<Reformulation> {
-    let mut pairs: BTreeMap<(String, String, String), (String, String, usize, HashSet<&str>)> = BTreeMap::new();
+    /// One rewording as first seen, how often it was made and by whom.
+    struct Rewording<'a> {
+        from: String,
+        to: String,
+        count: usize,
+        customers: HashSet<&'a str>,
+    }
+    // By (failed query, reworded query, article found), compacted.
+    let mut pairs: BTreeMap<(String, String, String), Rewording> = BTreeMap::new();
     for o in outcomes.iter().filter(|o| !o.fragment) {
         let Some(j) = o.reformulated_as else { continue };
         let Some(article) = outcomes[j].clicked.or_else(|| outcomes[j].logged.events.iter().find_map(|e| e.article_id.as_deref())) else {
@@ -567,14 +575,19 @@ pub fn reformulations(engine: &Engine, outcomes: &[Outcome]) -> Vec<Reformulatio
         };
         let (from, to) = (&o.logged.search, &outcomes[j].logged.search);
         let key = (compact(&from.normalized), compact(&to.normalized), article.to_string());
-        let entry = pairs.entry(key).or_insert_with(|| (from.query.trim().to_string(), to.query.trim().to_string(), 0, HashSet::new()));
-        entry.2 += 1;
-        entry.3.insert(if from.client.is_empty() { from.session.as_str() } else { from.client.as_str() });
+        let entry = pairs.entry(key).or_insert_with(|| Rewording {
+            from: from.query.trim().to_string(),
+            to: to.query.trim().to_string(),
+            count: 0,
+            customers: HashSet::new(),
+        });
+        entry.count += 1;
+        entry.customers.insert(if from.client.is_empty() { from.session.as_str() } else { from.client.as_str() });
     }
     let mut out: Vec<Reformulation> = pairs
         .into_iter()
-        .filter(|(_, (from, to, _, customers))| customers.len() >= MIN_REWORDING_CUSTOMERS && !looks_like_markup(from) && !looks_like_markup(to))
-        .map(|((_, _, article_id), (from, to, count, _))| {
+        .filter(|(_, r)| r.customers.len() >= MIN_REWORDING_CUSTOMERS && !looks_like_markup(&r.from) && !looks_like_markup(&r.to))
+        .map(|((_, _, article_id), Rewording { from, to, count, .. })| {
             let (a, b) = (words(engine, &from), words(engine, &to));
             let only_a: Vec<&Word> = a.iter().filter(|w| !w.matches(&b)).collect();
             let only_b: Vec<&Word> = b.iter().filter(|w| !w.matches(&a)).collect();

@@ -240,7 +240,7 @@ impl Vocabulary {
                 found.push((Candidate { word: word.text.clone(), distance: 1, covers_chars: head }, word.df));
             }
         }
-        found.sort_by(|a, b| b.1.cmp(&a.1));
+        found.sort_by_key(|f| std::cmp::Reverse(f.1));
         found.dedup_by(|a, b| a.0.word == b.0.word);
         found.into_iter().take(max).map(|(c, _)| c).collect()
     }
