@@ -359,34 +359,21 @@ pub fn prefix_distance(word: &[char], typed: &[char]) -> (usize, usize) {
     prefix_distance_within(word, typed, usize::MAX).expect("no limit")
 }
 
-/// [`prefix_distance`], or `None` as soon as the distance must exceed `limit`:
-/// most words of a vocabulary differ within their first syllable, so checking
-/// a typo against one word stays cheap.
+/// [`prefix_distance`], or `None` as soon as the distance must exceed `limit`.
+/// One word at a time: the definition that typo correction's walk over the
+/// whole vocabulary (`search::spellings`) is tested against.
 pub fn prefix_distance_within(word: &[char], typed: &[char], limit: usize) -> Option<(usize, usize)> {
-    // Two rows of the table; a typed word fits on the stack.
-    const ON_STACK: usize = 64;
-    let columns = typed.len() + 1;
-    let mut stack = [[0usize; ON_STACK]; 2];
-    let mut heap: [Vec<usize>; 2];
-    let [a, b] = if columns <= ON_STACK {
-        let [a, b] = &mut stack;
-        [&mut a[..columns], &mut b[..columns]]
-    } else {
-        heap = [vec![0; columns], vec![0; columns]];
-        let [a, b] = &mut heap;
-        [&mut a[..], &mut b[..]]
-    };
     // prev[j]: distance between word[..i] and typed[..j].
-    let (mut prev, mut cur) = (a, b);
-    first_distance_row(prev);
+    let (mut prev, mut cur) = (vec![0; typed.len() + 1], vec![0; typed.len() + 1]);
+    first_distance_row(&mut prev);
     let typed = Typed::new(typed);
     for &w in word {
-        if next_distance_row(prev, cur, w, &typed) > limit {
+        if next_distance_row(&prev, &mut cur, w, &typed) > limit {
             return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    closest_prefix(prev).filter(|&(distance, _)| distance <= limit)
+    closest_prefix(&prev).filter(|&(distance, _)| distance <= limit)
 }
 
 /// The first row of [`prefix_distance`]'s table: an empty word against each
@@ -428,7 +415,7 @@ fn fill_distance_row(prev: &[usize], cur: &mut [usize], substitution_costs: impl
 /// every one is a jamo or the blank final, their places in the cost table,
 /// looked up once rather than in every row.
 pub struct Typed<'a> {
-    pub units: &'a [char],
+    units: &'a [char],
     slots: Option<Vec<u8>>,
 }
 
@@ -461,7 +448,7 @@ mod tests {
     }
 
     #[test]
-    fn a_typed_word_longer_than_the_stack_rows_is_measured_the_same() {
+    fn a_typed_word_of_more_than_64_units_is_measured_the_same() {
         let word = jamo_units("비밀번호");
         for tail in [3, 30] {
             let typed = jamo_units(&format!("비밀번허{}", "가".repeat(tail)));

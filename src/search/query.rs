@@ -111,9 +111,9 @@ fn alternative_leaves(fields: &Fields, vocabulary: &Vocabulary, alternative: &Al
     leaves
 }
 
-/// The sum of `queries`' scores. A disjunction with a tie breaker of 1 sums as
-/// a boolean query of should-clauses does, without the boolean's union
-/// buffers (tens of kilobytes allocated per segment and query).
+/// The sum of `queries`' scores: a disjunction with a tie breaker of 1 adds
+/// the others to the best. (tantivy runs it as a boolean's union, buffers
+/// included; what flattening single-alternative words saved was the nesting.)
 fn sum(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     match queries.len() {
         1 => queries.pop().unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),

@@ -155,19 +155,19 @@ mod tests {
         for typed in typed_words {
             let typed = jamo_units(typed);
             for longest in [0, 3, 6, typed.len() + 3, usize::MAX] {
-                    let mut walked: Vec<Near> = spellings.near(&typed, longest);
-                    walked.sort_by_key(|n| n.id);
-                    let measured: Vec<Near> = WORDS
-                        .iter()
-                        .enumerate()
-                        .map(|(i, w)| (i as u32, jamo_units(w)))
-                        .filter(|(_, units)| units.len() <= longest)
-                        .filter_map(|(id, units)| {
-                            let within = prefix_distance_within(&units, &typed, limit_of(id as usize));
-                            within.map(|(distance, matched)| Near { id, distance, matched })
-                        })
-                        .collect();
-                    assert_eq!(walked, measured, "{typed:?}, at most {longest} units");
+                let mut walked: Vec<Near> = spellings.near(&typed, longest);
+                walked.sort_by_key(|n| n.id);
+                let measured: Vec<Near> = WORDS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (i as u32, jamo_units(w)))
+                    .filter(|(_, units)| units.len() <= longest)
+                    .filter_map(|(id, units)| {
+                        let within = prefix_distance_within(&units, &typed, limit_of(id as usize));
+                        within.map(|(distance, matched)| Near { id, distance, matched })
+                    })
+                    .collect();
+                assert_eq!(walked, measured, "{typed:?}, at most {longest} units");
             }
         }
     }
