@@ -119,6 +119,8 @@ def main():
     args = parser.parse_args()
     if args.entries < 1:
         parser.error("--entries must be at least 1")
+    if args.invent_nouns < 0:
+        parser.error("--invent-nouns must be 0 or more")
     answer_bytes = None
     if args.answer_bytes:
         match = re.fullmatch(r"(\d+)-(\d+)", args.answer_bytes)
