@@ -78,9 +78,10 @@ impl StoredEntry {
     }
 
     /// The text stored in `field`, or "" when there is none (or it is not
-    /// UTF-8, which tantivy's writer never stores).
+    /// UTF-8, which tantivy's writer never stores). Checked with SIMD: std's
+    /// check of the Hangul in every value shown was 4 % of a search.
     pub fn text(&self, field: Field) -> &str {
-        self.value(field, TEXT_CODE).and_then(|bytes| std::str::from_utf8(bytes).ok()).unwrap_or_default()
+        self.value(field, TEXT_CODE).and_then(|bytes| simdutf8::basic::from_utf8(bytes).ok()).unwrap_or_default()
     }
 
     /// The bytes stored in `field`, or none.

@@ -133,7 +133,7 @@ impl Window {
 /// The window's text, escaped, with its marks; `None` when the stored
 /// ranges do not fall on the text's character boundaries.
 fn render(text: &[u8], window: &Window, marks: &mut [Range<usize>]) -> Option<String> {
-    let fragment = std::str::from_utf8(text.get(window.start..window.end)?).ok()?;
+    let fragment = simdutf8::basic::from_utf8(text.get(window.start..window.end)?).ok()?;
     let mut out = String::with_capacity(fragment.len() + 32);
     let mut cursor = window.start;
     for range in merge_touching(marks) {
@@ -183,9 +183,9 @@ fn opening(text: &[u8]) -> String {
 
 /// The longest start of `bytes` that is UTF-8: all of it, unless damaged.
 fn readable_start(bytes: &[u8]) -> &str {
-    match std::str::from_utf8(bytes) {
+    match simdutf8::compat::from_utf8(bytes) {
         Ok(text) => text,
-        Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
+        Err(e) => simdutf8::basic::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default(),
     }
 }
 
