@@ -190,3 +190,40 @@ fn term_query(field: Field, text: &str) -> Box<dyn Query> {
 fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     if boost == 1.0 { query } else { Box::new(BoostQuery::new(query, boost)) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+
+    /// A query of single-meaning words and a phrase: tantivy scores the
+    /// terms through its term scorers only when they are a union of their
+    /// own, and that union ranks as the flat sum of the same clauses did.
+    #[test]
+    fn the_terms_of_single_meaning_words_are_one_union_ahead_of_the_phrases_and_rank_as_a_flat_sum() {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let library = crate::content::Library::load(&content).unwrap();
+        let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        let plan = engine.plan("배송 조회");
+        let query = build(&engine.index.fields, engine.vocabulary(), &plan, None).unwrap();
+        let clauses = query.downcast_ref::<BooleanQuery>().unwrap().clauses();
+        let terms = clauses[0].1.downcast_ref::<BooleanQuery>().expect("the first clause is the union of terms").clauses();
+        assert!(terms.len() > 1);
+        for (_, term) in terms {
+            let mut count = 0;
+            term.query_terms(&mut |_, _| count += 1);
+            assert_eq!(count, 1, "{term:?} is one term");
+        }
+        assert!(clauses[1..].iter().any(|(_, q)| q.downcast_ref::<PhraseQuery>().is_some()), "the body phrase follows: {clauses:?}");
+
+        let flat = BooleanQuery::new(terms.iter().chain(&clauses[1..]).map(|(o, q)| (*o, q.box_clone())).collect());
+        let searcher = engine.index.reader.searcher();
+        let top = |q: &dyn Query| searcher.search(q, &TopDocs::with_limit(30).order_by_score()).unwrap();
+        let (nested, flat) = (top(&*query), top(&flat));
+        assert!(nested.len() > 3);
+        assert_eq!(nested.iter().map(|(_, a)| *a).collect::<Vec<_>>(), flat.iter().map(|(_, a)| *a).collect::<Vec<_>>());
+        for ((a, _), (b, _)) in nested.iter().zip(&flat) {
+            assert!((a - b).abs() <= 1e-5 * b.abs(), "{a} against {b}");
+        }
+    }
+}
