@@ -67,12 +67,11 @@ pub fn build(fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, categor
             clauses.push(boosted(Box::new(PhraseQuery::new_with_offset_and_slop(phrase, 1)), boost));
         }
     }
-    if !clauses.is_empty() && terms.len() > 1 {
-        let union: Box<dyn Query> = Box::new(BooleanQuery::new(terms.drain(..).map(|q| (Occur::Should, q)).collect()));
-        terms.push(union);
-    }
-    let should = terms.into_iter().chain(clauses).map(|q| (Occur::Should, q)).collect();
-    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(should));
+    let terms: Vec<Box<dyn Query>> = match terms.len() {
+        2.. if !clauses.is_empty() => vec![Box::new(BooleanQuery::new(should(terms)))],
+        _ => terms,
+    };
+    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(should(terms.into_iter().chain(clauses))));
     if let Some(category) = category {
         let filter = ConstScoreQuery::new(term_query(fields.category, category), 0.0);
         query = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, Box::new(filter))]));
@@ -181,6 +180,11 @@ pub fn phrase_occurs(searcher: &tantivy::Searcher, fields: &Fields, terms: &[Str
         let phrase = PhraseQuery::new(terms.iter().map(|t| Term::from_field_text(field, t)).collect());
         searcher.search(&phrase, &tantivy::collector::Count).is_ok_and(|n| n > 0)
     })
+}
+
+/// Clauses any of which may match, their scores adding up.
+fn should(queries: impl IntoIterator<Item = Box<dyn Query>>) -> Vec<(Occur, Box<dyn Query>)> {
+    queries.into_iter().map(|q| (Occur::Should, q)).collect()
 }
 
 fn term_query(field: Field, text: &str) -> Box<dyn Query> {
