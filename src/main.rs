@@ -646,7 +646,8 @@ fn print_hits(out: &mut impl Write, response: &SearchResponse, color: bool) -> a
         let snippet = unescape(&hit.snippet.replace("<mark>", mark_on).replace("</mark>", mark_off));
         writeln!(out, "   {}", snippet.replace('\n', " "))?;
     }
-    writeln!(out, "{} of {} entries, {:.1} ms", response.hits.len(), response.total, response.took_ms)?;
+    let or_more = if response.total_is_lower_bound { " or more" } else { "" };
+    writeln!(out, "{} of {}{or_more} entries, {:.1} ms", response.hits.len(), response.total, response.took_ms)?;
     Ok(())
 }
 

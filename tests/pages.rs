@@ -142,3 +142,27 @@ fn the_widget_script_is_small_and_carries_the_configured_contact_link() {
     let css = server.get("/assets/site.css");
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
 }
+
+/// Past 1,000 matching entries the count stops: the page says "1,000개 이상"
+/// and the API says the total is a lower bound; below it the count is exact.
+#[test]
+fn a_search_matching_more_than_a_thousand_entries_says_so_on_the_page_and_in_the_api() {
+    let hc = HelpCenter::new();
+    hc.write("refund.md", REFUND_FAQ);
+    let mut many = String::from("---\ntitle: 주문 안내\ncategory: 주문\ntype: faq\n---\n");
+    for n in 1..=1001 {
+        many.push_str(&format!("## 주문 {n}번 상품은 언제 오나요?\n주문 {n}번 상품은 결제 후 {n}일 안에 도착합니다.\n\n"));
+    }
+    hc.write("orders.md", many);
+    let server = hc.serve(&[("DOUMI_RATE_LIMIT_PER_MINUTE", "0")], &[]);
+    let page = server.get(&format!("/?q={}", encode("주문 상품")));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("검색 결과 1000개 이상</h2>"), "{}", page.body);
+    let api = server.search("주문 상품");
+    assert_eq!((api["total"].as_u64(), api["total_is_lower_bound"].as_bool()), (Some(1000), Some(true)), "{api}");
+    let few = server.search("환불");
+    assert!(few.get("total_is_lower_bound").is_none(), "an exact count keeps the design's shape: {few}");
+    assert!(few["total"].as_u64().is_some_and(|n| (1..1000).contains(&n)), "{few}");
+    let page = server.get(&format!("/?q={}", encode("환불")));
+    assert!(page.body.contains(&format!("검색 결과 {}개</h2>", few["total"])), "{}", page.body);
+}

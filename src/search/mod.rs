@@ -7,6 +7,7 @@ mod snippet;
 mod spellings;
 mod statistics;
 mod synonyms;
+mod top_entries;
 mod understand;
 mod vocabulary;
 
@@ -22,7 +23,6 @@ use std::time::Instant;
 
 use serde::Serialize;
 use tantivy::DocAddress;
-use tantivy::collector::{Count, TopDocs};
 
 use crate::content::{EntryKind, Problem};
 use crate::index::{SearchIndex, Stores};
@@ -36,6 +36,11 @@ pub const MAX_LIMIT: usize = 50;
 pub const DEFAULT_LIMIT: usize = 10;
 /// Deepest page one request may reach.
 pub const MAX_OFFSET: usize = 1000;
+/// Matching entries are counted up to this many; past it the answer says
+/// "1,000 or more" (`total_is_lower_bound`). Counting every match of a common
+/// word in a large help center cost as much as ranking them, and nobody
+/// pages that far (see [`MAX_OFFSET`]).
+pub const TOTAL_CAP: usize = 1000;
 /// Entries read from the dense ranking for fusion.
 const DENSE_DEPTH: usize = 30;
 /// Candidates reranked by how much of the query they cover.
@@ -71,8 +76,13 @@ impl SearchRequest {
 pub struct SearchResponse {
     pub query_id: String,
     pub query: String,
-    /// Entries matching at all, of which `hits` is one page.
+    /// Entries matching at all, of which `hits` is one page; counted up to
+    /// 1,000 (see `total_is_lower_bound`).
     pub total: usize,
+    /// Present, and true, when more entries than `total` match: shown as
+    /// "1,000개 이상".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub total_is_lower_bound: bool,
     pub took_ms: f64,
     /// How surely the first hit answers the query, 0–1: the share of the
     /// query's meaning (its words weighted by how telling they are) that the
@@ -265,17 +275,18 @@ impl Engine {
         let plan = self.plan(&query_text);
         let fields = &self.index.fields;
         let searcher = &self.searcher;
-        let query = query::build(fields, &self.vocabulary, &plan, request.category.as_deref());
+        let ranking = query::ranking(fields, &self.vocabulary, &plan, request.category.as_deref());
         let mut ranked: Vec<Candidate> = Vec::new();
         let mut total = 0;
-        if let Some(query) = &query {
+        let mut total_is_lower_bound = false;
+        if let Some(ranking) = &ranking {
             let statistics = statistics::GlobalStatistics { searcher, totals: &self.totals, vocabulary: &self.vocabulary };
             // Rerank more than the page: an entry answering more of the query
             // may rise from below it.
             let depth = (request.offset + request.limit).max(RERANK_DEPTH);
-            let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-            let (candidates, count) = searcher.search_with_statistics_provider(&**query, &collector, &statistics)?;
-            total = count;
+            let (candidates, count) = top_entries::top_entries(searcher, &statistics, ranking, depth, TOTAL_CAP as u32)?;
+            total = (count as usize).min(TOTAL_CAP);
+            total_is_lower_bound = count as usize > TOTAL_CAP;
             let addresses: Vec<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
             let covered = coverage::coverage(searcher, fields, &self.vocabulary, &plan, &addresses)?;
             ranked = candidates
@@ -321,6 +332,7 @@ impl Engine {
                 query_id,
                 query: query_text,
                 total: 0,
+                total_is_lower_bound: false,
                 took_ms: elapsed_ms(started),
                 confidence: 0.0,
                 hits: Vec::new(),
@@ -329,8 +341,8 @@ impl Engine {
             };
             return Ok((response, explanation));
         }
-        let highlighter = match &query {
-            Some(query) => snippet::Highlighter::new(searcher, &**query, fields.body)?,
+        let highlighter = match &ranking {
+            Some(ranking) => snippet::Highlighter::new(searcher, &*ranking.query(), fields.body)?,
             None => snippet::Highlighter::nothing(),
         };
         let fused = explanation.embedded.is_some();
@@ -383,7 +395,17 @@ impl Engine {
                 score,
             });
         }
-        let response = SearchResponse { query_id, query: query_text, total, took_ms: elapsed_ms(started), confidence, hits, suggestion, ranked_by_meaning: fused };
+        let response = SearchResponse {
+            query_id,
+            query: query_text,
+            total,
+            total_is_lower_bound,
+            took_ms: elapsed_ms(started),
+            confidence,
+            hits,
+            suggestion,
+            ranked_by_meaning: fused,
+        };
         Ok((response, explanation))
     }
 }

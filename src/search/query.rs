@@ -1,10 +1,12 @@
-//! A query plan → the tantivy query that ranks entries.
+//! A query plan → its ranking: the clauses whose sum ranks entries, which
+//! `top_entries` walks, and the same sum as a tantivy query, which snippets
+//! and the tests read.
 
 use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::Term;
 
-use super::understand::{Alternative, Origin, QueryPlan, Slot};
+use super::understand::{Alternative, Origin, QueryPlan};
 use super::vocabulary::Vocabulary;
 use crate::index::Fields;
 
@@ -26,105 +28,158 @@ pub fn field_boosts(fields: &Fields) -> [(Field, f32); 6] {
 
 /// A disjunction's tie breaker that makes it a sum (see [`sum`]).
 const SUM: f32 = 1.0;
-/// Share of a word's weaker alternatives added to its best one: an entry that
-/// matches the exact word and its synonym is barely better than one that
-/// matches the exact word.
-const ALTERNATIVE_TIE_BREAKER: f32 = 0.1;
 /// The query's words in the same order in a question are worth this much more.
 const TITLE_PHRASE_BOOST: f32 = 2.0;
 const BODY_PHRASE_BOOST: f32 = 1.0;
+/// How far apart a phrase's words may be: one word between them.
+const PHRASE_SLOP: u32 = 1;
 
-/// Builds the ranking query, optionally restricted to one category.
+/// One term in one field, and what a match there is worth.
+#[derive(Debug, Clone)]
+pub struct Leaf {
+    pub field: Field,
+    pub term: String,
+    /// The field's boost (see [`field_boosts`]).
+    pub field_boost: f32,
+    /// The weight of the alternative the term comes from (see [`alternative_weight`]).
+    pub weight: f32,
+}
+
+impl Leaf {
+    /// What a match is multiplied by, composed as tantivy composes nested
+    /// boosts (the outer one first), so that scores agree to the bit.
+    pub fn boost(&self) -> f32 {
+        self.weight * self.field_boost
+    }
+
+    fn query(&self) -> Box<dyn Query> {
+        boosted(boosted(term_query(self.field, &self.term), self.field_boost), self.weight)
+    }
+}
+
+/// One summand of an entry's score.
+#[derive(Debug, Clone)]
+pub enum Clause {
+    /// A term of a word with one way to match.
+    Term(Leaf),
+    /// A word with several alternatives: the best alternative (the sum of its
+    /// terms), and a tenth of each other one.
+    Best(Vec<Vec<Leaf>>),
+    /// The query's words in the same order, up to one word apart, in a field.
+    Phrase { field: Field, terms: Vec<String>, boost: f32 },
+}
+
+/// How entries are ranked for a query: the sum of its clauses, restricted to
+/// one category or not. [`Ranking::query`] is the same sum as a tantivy query;
+/// `search::top_entries` finds its best entries without scoring every match.
+#[derive(Debug, Clone)]
+pub struct Ranking {
+    pub clauses: Vec<Clause>,
+    /// The category an entry must be in, as its term.
+    pub category: Option<Term>,
+}
+
+/// Share of a word's weaker alternatives added to its best one: an entry that
+/// matches the exact word and its synonym is barely better than one that
+/// matches the exact word.
+pub const ALTERNATIVE_TIE_BREAKER: f32 = 0.1;
+
+/// The ranking for `plan`, optionally restricted to one category; `None` when
+/// no word of the query is in the index.
 ///
 /// A term is looked for only in the fields where `vocabulary` says the help
 /// center writes it: a term query on a field without the term matches nothing
 /// and adds nothing to a score, but building its weight costs as much as one
 /// that matches (a customer's words are mostly absent from most fields).
-pub fn build(fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, category: Option<&str>) -> Option<Box<dyn Query>> {
-    // A word with one way to match gives term clauses; one with several, a
-    // disjunction. tantivy scores a union of term clauses alone through its
-    // term scorers directly, but a union that holds anything else through a
-    // virtual call per posting of every clause. So the term clauses are one
-    // union of their own, first among the clauses. At 100k entries that took
-    // p90 from 2.9 to 2.6 ms and p99 from 5.0 to 4.7 (BENCHMARKS.md, issue 16).
-    let mut terms: Vec<Box<dyn Query>> = Vec::new();
-    let mut clauses: Vec<Box<dyn Query>> = Vec::new();
+pub fn ranking(fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, category: Option<&str>) -> Option<Ranking> {
+    let mut clauses: Vec<Clause> = Vec::new();
     for slot in &plan.slots {
-        match slot_clauses(fields, vocabulary, slot) {
-            SlotClauses::Terms(leaves) => terms.extend(leaves),
-            SlotClauses::Alternatives(query) => clauses.push(query),
+        let mut alternatives: Vec<Vec<Leaf>> =
+            slot.alternatives.iter().map(|a| alternative_leaves(fields, vocabulary, a)).filter(|leaves| !leaves.is_empty()).collect();
+        match alternatives.len() {
+            0 => {}
+            1 => clauses.extend(alternatives.pop().unwrap_or_default().into_iter().map(Clause::Term)),
+            _ => clauses.push(Clause::Best(alternatives)),
         }
     }
-    if terms.is_empty() && clauses.is_empty() {
+    if clauses.is_empty() {
         return None;
     }
     if plan.phrase.len() >= 2 {
         for (field, boost) in [(fields.title, TITLE_PHRASE_BOOST), (fields.body, BODY_PHRASE_BOOST)] {
-            if !plan.phrase.iter().all(|t| vocabulary.in_field(t, field)) {
-                continue;
+            if plan.phrase.iter().all(|t| vocabulary.in_field(t, field)) {
+                clauses.push(Clause::Phrase { field, terms: plan.phrase.clone(), boost });
             }
-            let phrase = plan.phrase.iter().enumerate().map(|(p, t)| (p, Term::from_field_text(field, t))).collect();
-            clauses.push(boosted(Box::new(PhraseQuery::new_with_offset_and_slop(phrase, 1)), boost));
         }
     }
-    let terms: Vec<Box<dyn Query>> = match terms.len() {
-        2.. if !clauses.is_empty() => vec![Box::new(BooleanQuery::new(should(terms)))],
-        _ => terms,
-    };
-    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(should(terms.into_iter().chain(clauses))));
-    if let Some(category) = category {
-        let filter = ConstScoreQuery::new(term_query(fields.category, category), 0.0);
-        query = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, Box::new(filter))]));
-    }
-    Some(query)
+    // The terms first, then the others: see [`Ranking::query`].
+    clauses.sort_by_key(|c| !matches!(c, Clause::Term(_)));
+    Some(Ranking { clauses, category: category.map(|c| Term::from_field_text(fields.category, c)) })
 }
 
-/// One word: the best of its alternatives, each weighted by where it came
-/// from, as clauses whose scores add up.
+impl Ranking {
+    /// The ranking as a tantivy query, restricted to its category if it has
+    /// one: what snippets read the terms of, and what the tests hold
+    /// `top_entries` to (the same pages, the same scores to the bit).
+    pub fn query(&self) -> Box<dyn Query> {
+        // The term clauses are one union of their own, first among the
+        // clauses: tantivy scores a union of term clauses alone through its
+        // term scorers directly, and a mixed one through a virtual call per
+        // posting. While this query ranked entries, that took p90 at 100k
+        // from 2.9 to 2.6 ms (BENCHMARKS.md, issue 16).
+        let (terms, others): (Vec<&Clause>, Vec<&Clause>) = self.clauses.iter().partition(|c| matches!(c, Clause::Term(_)));
+        let terms: Vec<Box<dyn Query>> = terms.into_iter().map(clause_query).collect();
+        let terms: Vec<Box<dyn Query>> = match terms.len() {
+            2.. if !others.is_empty() => vec![Box::new(BooleanQuery::new(should(terms)))],
+            _ => terms,
+        };
+        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(should(terms.into_iter().chain(others.into_iter().map(clause_query)))));
+        if let Some(category) = &self.category {
+            let filter = ConstScoreQuery::new(Box::new(TermQuery::new(category.clone(), IndexRecordOption::Basic)), 0.0);
+            query = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, Box::new(filter))]));
+        }
+        query
+    }
+}
+
+/// One clause as a tantivy query.
 ///
 /// A word with one way to match is the sum of its terms in their fields:
 /// those term queries join the other words' in one union of terms (see
-/// [`build`]). A disjunction per word would give the same sums, but each
-/// level merges its children's postings again; over the long posting lists of
-/// a large help center that merging was most of a search.
-fn slot_clauses(fields: &Fields, vocabulary: &Vocabulary, slot: &Slot) -> SlotClauses {
-    let mut groups: Vec<(f32, Vec<Box<dyn Query>>)> = slot
-        .alternatives
-        .iter()
-        .map(|a| (alternative_weight(a), alternative_leaves(fields, vocabulary, a)))
-        .filter(|(_, leaves)| !leaves.is_empty())
-        .collect();
-    match groups.len() {
-        0 => SlotClauses::Terms(Vec::new()),
-        1 => {
-            let (weight, leaves) = groups.pop().unwrap_or_default();
-            SlotClauses::Terms(leaves.into_iter().map(|leaf| boosted(leaf, weight)).collect())
+/// [`Ranking::query`]). A disjunction per word would give the same sums, but
+/// each level merges its children's postings again; over the long posting
+/// lists of a large help center that merging was most of a search.
+fn clause_query(clause: &Clause) -> Box<dyn Query> {
+    match clause {
+        Clause::Term(leaf) => leaf.query(),
+        Clause::Best(alternatives) => {
+            let alternatives = alternatives
+                .iter()
+                .map(|leaves| boosted(sum(leaves.iter().map(|l| boosted(term_query(l.field, &l.term), l.field_boost)).collect()), leaves[0].weight))
+                .collect();
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, ALTERNATIVE_TIE_BREAKER))
         }
-        _ => {
-            let groups = groups.into_iter().map(|(weight, leaves)| boosted(sum(leaves), weight)).collect();
-            SlotClauses::Alternatives(Box::new(DisjunctionMaxQuery::with_tie_breaker(groups, ALTERNATIVE_TIE_BREAKER)))
-        }
+        Clause::Phrase { field, terms, boost } => boosted(Box::new(phrase_query(*field, terms)), *boost),
     }
 }
 
-/// What one word adds to the query.
-enum SlotClauses {
-    /// Term queries (boosted), each a clause of the sum.
-    Terms(Vec<Box<dyn Query>>),
-    /// The best of the word's alternatives.
-    Alternatives(Box<dyn Query>),
+/// `terms` in this order in `field`, up to one word apart.
+pub fn phrase_query(field: Field, terms: &[String]) -> PhraseQuery {
+    let phrase = terms.iter().enumerate().map(|(p, t)| (p, Term::from_field_text(field, t))).collect();
+    PhraseQuery::new_with_offset_and_slop(phrase, PHRASE_SLOP)
 }
 
 /// The alternative's terms, each in every field that holds it, boosted by the
 /// field. Their scores add up, BM25F-style (each field's BM25 normalised by
 /// that field's length): a rare, telling word found only in the answer lifts
 /// an entry, and a match in the question still outweighs one in the body.
-fn alternative_leaves(fields: &Fields, vocabulary: &Vocabulary, alternative: &Alternative) -> Vec<Box<dyn Query>> {
+fn alternative_leaves(fields: &Fields, vocabulary: &Vocabulary, alternative: &Alternative) -> Vec<Leaf> {
+    let weight = alternative_weight(alternative);
     let mut leaves = Vec::new();
     for term in &alternative.terms {
-        for (field, boost) in field_boosts(fields) {
+        for (field, field_boost) in field_boosts(fields) {
             if vocabulary.in_field(term, field) {
-                leaves.push(boosted(term_query(field, term), boost));
+                leaves.push(Leaf { field, term: term.clone(), field_boost, weight });
             }
         }
     }
@@ -209,7 +264,7 @@ mod tests {
         let library = crate::content::Library::load(&content).unwrap();
         let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
         let plan = engine.plan("배송 조회");
-        let query = build(&engine.index.fields, engine.vocabulary(), &plan, None).unwrap();
+        let query = ranking(&engine.index.fields, engine.vocabulary(), &plan, None).unwrap().query();
         let clauses = query.downcast_ref::<BooleanQuery>().unwrap().clauses();
         let terms = clauses[0].1.downcast_ref::<BooleanQuery>().expect("the first clause is the union of terms").clauses();
         assert!(terms.len() > 1);

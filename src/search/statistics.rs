@@ -11,9 +11,10 @@
 //! are read once, when the engine is built ([`IndexTotals`]), and the
 //! vocabulary answers document frequencies without a term-dictionary lookup.
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::query::Bm25StatisticsProvider;
 use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
+use tantivy::{Score, Searcher, Term};
 
 use super::vocabulary::Vocabulary;
 
@@ -24,18 +25,47 @@ pub struct IndexTotals {
     /// By field id; `None` for a field that is not indexed.
     tokens: Vec<Option<u64>>,
     docs: u64,
+    /// By field id, BM25's length part for each fieldnorm id.
+    lengths: Vec<Option<Box<[Score; 256]>>>,
 }
+
+/// BM25's parameters, as tantivy scores.
+pub const K1: Score = 1.2;
+const B: Score = 0.75;
 
 impl IndexTotals {
     pub fn read(searcher: &Searcher) -> IndexTotals {
         let schema = searcher.schema();
-        let tokens = schema
+        let tokens: Vec<Option<u64>> = schema
             .fields()
             .map(|(field, entry)| entry.is_indexed().then(|| Bm25StatisticsProvider::total_num_tokens(searcher, field).ok()).flatten())
             .collect();
         let docs = searcher.segment_readers().iter().map(|segment| u64::from(segment.max_doc())).sum();
-        IndexTotals { tokens, docs }
+        let lengths = tokens_lengths(&tokens, docs);
+        IndexTotals { tokens, docs, lengths }
     }
+
+    /// BM25's length part, k1 × (1 − b + b × length / average length), for
+    /// each fieldnorm id of `field`, as tantivy works it out for a term's
+    /// weight from these totals.
+    pub fn length_parts(&self, field: Field) -> Option<&[Score; 256]> {
+        self.lengths.get(field.field_id() as usize)?.as_deref()
+    }
+}
+
+fn tokens_lengths(tokens: &[Option<u64>], docs: u64) -> Vec<Option<Box<[Score; 256]>>> {
+    tokens
+        .iter()
+        .map(|tokens| {
+            let average = (*tokens)? as Score / docs as Score;
+            let mut parts = Box::new([0.0; 256]);
+            for (id, part) in parts.iter_mut().enumerate() {
+                let length = FieldNormReader::id_to_fieldnorm(id as u8);
+                *part = K1 * (1.0 - B + B * length as Score / average);
+            }
+            Some(parts)
+        })
+        .collect()
 }
 
 pub struct GlobalStatistics<'a> {

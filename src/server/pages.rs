@@ -155,6 +155,7 @@ pub async fn home(State(state): State<AppState>, session: Session, loggable: Log
             query => query,
             error => error,
             total => results.as_ref().map_or(0, |r| r.total),
+            total_is_lower_bound => results.as_ref().is_some_and(|r| r.total_is_lower_bound),
             hits => results.as_ref().map(|r| r.hits.clone()).unwrap_or_default(),
             suggestion => results.as_ref().and_then(|r| r.suggestion.clone()),
             confident => confident,

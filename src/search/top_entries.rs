@@ -1,0 +1,566 @@
+//! The best entries for a ranking without scoring every entry that matches
+//! (MaxScore, Turtle and Flood 1995), and how many entries match, counted up
+//! to a cap.
+//!
+//! In a large help center a common word (문의, 확인) is in most entries, and
+//! scoring every one of them was most of a search. But a clause can add at
+//! most so much to a score, its bound: BM25 stays below idf × (k1 + 1), times
+//! the boosts. Once the last place of the page holds a score that the clauses
+//! of lowest bounds cannot reach together, an entry matching only those
+//! clauses cannot enter it: only the entries that match one of the other
+//! clauses are visited, and the low clauses are looked up for those alone,
+//! and not at all once the entry can no longer make the page. A common word's
+//! idf is small, so its bound is too, and its long posting lists are skipped.
+//!
+//! Scores are tantivy's own to the bit: BM25 with the same statistics and the
+//! same arithmetic, a word's alternatives combined as its disjunction
+//! combines them, the clauses added in the ranking's order. Bounds only decide
+//! which entries are not scored. `tests` compares the pages with tantivy's on
+//! every query of the dev set and the holdout, in every category.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use tantivy::fieldnorm::FieldNormReader;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+
+use super::query::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking};
+use super::statistics::{GlobalStatistics, IndexTotals, K1};
+
+/// Bounds are raised by this share, so that rounding (sums taken in another
+/// order than the scores') never puts a score above what its bounds allow.
+const ROUNDING_MARGIN: Score = 1e-4;
+
+/// The best `depth` entries for `ranking` (best first; equal scores in index
+/// order, as tantivy's top-docs collector keeps them) and how many entries
+/// match, counted up to `count_cap` (`count_cap + 1` means more).
+pub fn top_entries(
+    searcher: &Searcher,
+    statistics: &GlobalStatistics<'_>,
+    ranking: &Ranking,
+    depth: usize,
+    count_cap: u32,
+) -> tantivy::Result<(Vec<(Score, DocAddress)>, u32)> {
+    let weights = Weights::new(searcher, statistics, ranking)?;
+    let mut page = Page::new(depth);
+    let mut count = 0u32;
+    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+        let category = match &ranking.category {
+            Some(term) => match segment.inverted_index(term.field())?.read_postings(term, IndexRecordOption::Basic)? {
+                Some(postings) if postings.doc() != TERMINATED => Some(postings),
+                _ => continue,
+            },
+            None => None,
+        };
+        let mut units = weights.units(segment)?;
+        if count <= count_cap {
+            count += weights.count_matches(&units, category.as_ref(), segment, count_cap + 1 - count)?;
+        }
+        weights.max_score(&mut units, category, segment, ordinal as u32, &mut page);
+    }
+    Ok((page.into_sorted(), count))
+}
+
+/// What pruning works on: a term in a field, or a phrase. A word's
+/// alternatives are split into their terms, because the best alternative plus
+/// a tenth of the others never scores more than the terms that match added
+/// up: a common alternative (a correction to 확인) then bounds only the entries
+/// it alone matches, not every entry the word's rare alternative matches.
+enum UnitWeight<'a> {
+    Term { leaf: &'a Leaf, weight: Score },
+    Phrase { weight: Box<dyn Weight>, boost: Score, uncovered: bool },
+}
+
+/// How the units' scores make an entry's score, clause by clause.
+enum Shape {
+    Term(usize),
+    /// A word's alternatives, each the units in its range.
+    Best(Vec<std::ops::Range<usize>>),
+    Phrase(usize),
+}
+
+/// What each unit needs in every segment, and how the units' scores add up.
+struct Weights<'a> {
+    units: Vec<UnitWeight<'a>>,
+    /// By unit, the most it adds to a score.
+    bounds: Vec<Score>,
+    shapes: Vec<Shape>,
+    /// BM25's length parts.
+    totals: &'a IndexTotals,
+}
+
+impl<'a> Weights<'a> {
+    fn new(searcher: &Searcher, statistics: &GlobalStatistics<'a>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a>> {
+        let docs = statistics.total_num_docs()?;
+        let idf = |field, text: &str| -> tantivy::Result<Score> { Ok(idf(statistics.doc_freq(&Term::from_field_text(field, text))?, docs)) };
+        let mut weights = Weights { units: Vec::new(), bounds: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
+        let term = |weights: &mut Weights<'a>, leaf: &'a Leaf| -> tantivy::Result<usize> {
+            let weight = bm25_weight(idf(leaf.field, &leaf.term)?, leaf.boost());
+            weights.units.push(UnitWeight::Term { leaf, weight });
+            weights.bounds.push(weight * (1.0 + ROUNDING_MARGIN));
+            Ok(weights.units.len() - 1)
+        };
+        for clause in &ranking.clauses {
+            let shape = match clause {
+                Clause::Term(leaf) => Shape::Term(term(&mut weights, leaf)?),
+                Clause::Best(alternatives) => {
+                    let mut ranges = Vec::with_capacity(alternatives.len());
+                    for leaves in alternatives {
+                        let start = weights.units.len();
+                        for leaf in leaves {
+                            term(&mut weights, leaf)?;
+                        }
+                        ranges.push(start..weights.units.len());
+                    }
+                    Shape::Best(ranges)
+                }
+                Clause::Phrase { field, terms, boost } => {
+                    let mut idf_sum = 0.0;
+                    for t in terms {
+                        idf_sum += idf(*field, t)?;
+                    }
+                    let weight = super::query::phrase_query(*field, terms).weight(EnableScoring::enabled_from_statistics_provider(statistics, searcher))?;
+                    let leaves: Vec<&Leaf> = ranking.clauses.iter().flat_map(leaves_of).collect();
+                    let uncovered = !terms.iter().all(|t| leaves.iter().any(|l| l.field == *field && l.term == *t));
+                    weights.units.push(UnitWeight::Phrase { weight, boost: *boost, uncovered });
+                    weights.bounds.push(bm25_weight(idf_sum, *boost) * (1.0 + ROUNDING_MARGIN));
+                    Shape::Phrase(weights.units.len() - 1)
+                }
+            };
+            weights.shapes.push(shape);
+        }
+        Ok(weights)
+    }
+
+    /// The units' cursors over one segment, each on its first entry; a unit
+    /// that matches nothing there has none.
+    fn units(&self, segment: &SegmentReader) -> tantivy::Result<Vec<Unit<'_>>> {
+        let mut units = Vec::with_capacity(self.units.len());
+        for (place, unit) in self.units.iter().enumerate() {
+            let cursor = match unit {
+                UnitWeight::Term { leaf, weight } => {
+                    let Some(lengths) = self.totals.length_parts(leaf.field) else { continue };
+                    let term = Term::from_field_text(leaf.field, &leaf.term);
+                    let Some(postings) = segment.inverted_index(leaf.field)?.read_postings(&term, IndexRecordOption::WithFreqs)? else { continue };
+                    Cursor::Term(TermCursor { postings, norms: segment.get_fieldnorms_reader(leaf.field)?, weight: *weight, lengths })
+                }
+                UnitWeight::Phrase { weight, boost, .. } => Cursor::Phrase(weight.scorer(segment, *boost)?),
+            };
+            if cursor.doc() != TERMINATED {
+                units.push(Unit { cursor, bound: self.bounds[place], place });
+            }
+        }
+        Ok(units)
+    }
+
+    /// Entries of `segment` that any clause matches (in the category, if the
+    /// ranking has one), counted up to `cap`, from the units' cursors before
+    /// they move. An entry a phrase matches holds its words, which the terms'
+    /// units match too: a phrase is walked only when some of its words are
+    /// not otherwise looked for.
+    fn count_matches(&self, units: &[Unit<'_>], category: Option<&SegmentPostings>, segment: &SegmentReader, cap: u32) -> tantivy::Result<u32> {
+        let alive = segment.alive_bitset();
+        // One term in `cap` entries or more, none of them deleted, is enough.
+        if category.is_none() && alive.is_none() && units.iter().any(|u| matches!(&u.cursor, Cursor::Term(t) if t.postings.doc_freq() >= cap)) {
+            return Ok(cap);
+        }
+        let mut postings: Vec<SegmentPostings> = Vec::new();
+        let mut phrases: Vec<Box<dyn Scorer>> = Vec::new();
+        for unit in units {
+            match (&unit.cursor, &self.units[unit.place]) {
+                (Cursor::Term(term), _) => postings.push(term.postings.clone()),
+                (Cursor::Phrase(_), UnitWeight::Phrase { weight, uncovered: true, .. }) => phrases.push(weight.scorer(segment, 1.0)?),
+                (Cursor::Phrase(_), _) => {}
+            }
+        }
+        let mut category = category.cloned();
+        let window = window(segment);
+        let mut touched = vec![0u64; window as usize / 64];
+        let mut count = 0;
+        let mut start = 0;
+        while count < cap && start < segment.max_doc() {
+            let end = start.saturating_add(window);
+            let mut mark = |doc: DocId| touched[((doc - start) / 64) as usize] |= 1 << ((doc - start) % 64);
+            for p in postings.iter_mut() {
+                while p.doc() < end {
+                    mark(p.doc());
+                    p.advance();
+                }
+            }
+            for p in phrases.iter_mut() {
+                while p.doc() < end {
+                    mark(p.doc());
+                    p.advance();
+                }
+            }
+            for (word, bits) in touched.iter_mut().enumerate() {
+                let mut rest = std::mem::take(bits);
+                while rest != 0 && count < cap {
+                    let doc = start + word as DocId * 64 + rest.trailing_zeros();
+                    rest &= rest - 1;
+                    let in_category = category.as_mut().is_none_or(|c| in_postings(c, doc));
+                    count += u32::from(in_category && alive.is_none_or(|a| a.is_alive(doc)));
+                }
+            }
+            start = end;
+        }
+        Ok(count)
+    }
+
+    /// An entry's score from its units' (0 for a unit not on it), clause by
+    /// clause in the ranking's order, with tantivy's arithmetic: its union
+    /// adds the clauses; its disjunctions take the best plus the others times
+    /// the tie breaker, 1 for an alternative's terms.
+    fn score(&self, scores: &[Score]) -> Score {
+        let mut sum = 0.0f32;
+        for shape in &self.shapes {
+            match shape {
+                Shape::Term(unit) | Shape::Phrase(unit) => sum += scores[*unit],
+                Shape::Best(alternatives) => {
+                    let (mut best, mut total) = (0.0f32, 0.0f32);
+                    for range in alternatives {
+                        let (mut max, mut added) = (0.0f32, 0.0f32);
+                        for &score in &scores[range.clone()] {
+                            max = max.max(score);
+                            added += score;
+                        }
+                        let alternative = max + (added - max);
+                        best = best.max(alternative);
+                        total += alternative;
+                    }
+                    sum += best + (total - best) * ALTERNATIVE_TIE_BREAKER;
+                }
+            }
+        }
+        sum
+    }
+
+    /// Passes every entry of `segment` that can make `page` to it, in index
+    /// order, skipping those that cannot.
+    ///
+    /// Entries are taken a window at a time. The units that can lift an entry
+    /// onto the page alone (the essential ones) are walked through the
+    /// window in one tight loop each, their scores added per entry; only an
+    /// entry whose sum, plus all that the other units could add, passes the
+    /// page's last place is looked up in the others (highest bound first,
+    /// while it can still make it) and scored exactly.
+    fn max_score(&self, units: &mut [Unit<'_>], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, page: &mut Page) {
+        // Lowest bounds first; reach[k]: what the first k units reach together.
+        units.sort_by(|a, b| a.bound.total_cmp(&b.bound));
+        let mut reach = vec![0.0f32; units.len() + 1];
+        for (k, unit) in units.iter().enumerate() {
+            reach[k + 1] = reach[k] + unit.bound;
+        }
+        let n = units.len();
+        // The units before `essential` cannot lift an entry onto the page alone.
+        let essential_from = |threshold: Score| reach[1..].iter().position(|&r| r > threshold).unwrap_or(n);
+        let mut threshold = page.threshold();
+        let alive = segment.alive_bitset();
+        let mut scores = vec![0.0f32; self.units.len()];
+        // By unit, its entries and scores in the window.
+        let mut found: Vec<Vec<(DocId, Score)>> = vec![Vec::new(); n];
+        let mut next = vec![0usize; n];
+        // The scores of the other units on the entry at hand, by place.
+        let mut others: Vec<(usize, Score)> = Vec::with_capacity(n);
+        let window = window(segment);
+        let mut sums = vec![0.0f32; window as usize];
+        let mut touched = vec![0u64; window as usize / 64];
+        loop {
+            let essential = essential_from(threshold);
+            let Some(start) = units[essential..].iter().map(Unit::doc).min().filter(|&d| d != TERMINATED) else { break };
+            let end = start.saturating_add(window);
+            for k in essential..n {
+                let (unit, found) = (&mut units[k], &mut found[k]);
+                found.clear();
+                while unit.doc() < end {
+                    let (doc, score) = (unit.doc(), unit.score());
+                    found.push((doc, score));
+                    let i = (doc - start) as usize;
+                    sums[i] += score;
+                    touched[i / 64] |= 1 << (i % 64);
+                    unit.advance();
+                }
+                next[k] = 0;
+            }
+            for (word, bits) in touched.iter_mut().enumerate() {
+                let mut rest = std::mem::take(bits);
+                while rest != 0 {
+                    let i = word * 64 + rest.trailing_zeros() as usize;
+                    rest &= rest - 1;
+                    let partial = std::mem::take(&mut sums[i]);
+                    let doc = start + i as DocId;
+                    if partial + reach[essential] <= threshold || !alive.is_none_or(|a| a.is_alive(doc)) {
+                        continue;
+                    }
+                    if category.as_mut().is_some_and(|c| !in_postings(c, doc)) {
+                        continue;
+                    }
+                    // The others, highest bound first, while the entry can still make it.
+                    let mut partial = partial;
+                    let mut out = false;
+                    others.clear();
+                    for k in (0..essential).rev() {
+                        if partial + reach[k + 1] <= threshold {
+                            out = true;
+                            break;
+                        }
+                        let unit = &mut units[k];
+                        if unit.seek(doc) == doc {
+                            let score = unit.score();
+                            partial += score;
+                            others.push((unit.place, score));
+                        }
+                    }
+                    if out {
+                        continue;
+                    }
+                    scores.iter_mut().for_each(|s| *s = 0.0);
+                    for &(place, score) in &others {
+                        scores[place] = score;
+                    }
+                    for k in essential..n {
+                        let found = &found[k];
+                        while next[k] < found.len() && found[next[k]].0 < doc {
+                            next[k] += 1;
+                        }
+                        if let Some(&(at, score)) = found.get(next[k]) && at == doc {
+                            scores[units[k].place] = score;
+                        }
+                    }
+                    let score = self.score(&scores);
+                    if score > threshold {
+                        page.push(score, DocAddress::new(ordinal, doc));
+                        threshold = page.threshold();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Entries taken at a time by [`Weights::max_score`].
+const WINDOW: DocId = 4096;
+
+/// The window for `segment`: no wider than the segment, in whole words of 64.
+fn window(segment: &SegmentReader) -> DocId {
+    segment.max_doc().next_multiple_of(64).clamp(64, WINDOW)
+}
+
+/// Whether `postings` hold `doc`, moving them there; entries are asked in
+/// increasing order.
+fn in_postings(postings: &mut SegmentPostings, doc: DocId) -> bool {
+    postings.doc() == doc || (postings.doc() < doc && postings.seek(doc) == doc)
+}
+
+fn leaves_of(clause: &Clause) -> Vec<&Leaf> {
+    match clause {
+        Clause::Term(leaf) => vec![leaf],
+        Clause::Best(alternatives) => alternatives.iter().flatten().collect(),
+        Clause::Phrase { .. } => Vec::new(),
+    }
+}
+
+/// tantivy's idf: ln(1 + (N − n + 0.5) / (n + 0.5)).
+fn idf(doc_freq: u64, docs: u64) -> Score {
+    let x = (docs.saturating_sub(doc_freq) as Score + 0.5) / (doc_freq as Score + 0.5);
+    (1.0 + x).ln()
+}
+
+/// A term's BM25 weight as tantivy works it out: idf × (k1 + 1), then boosted.
+fn bm25_weight(idf: Score, boost: Score) -> Score {
+    let weight = idf * (1.0 + K1);
+    if boost == 1.0 { weight } else { weight * boost }
+}
+
+/// One term's postings in one field of a segment, scored with BM25.
+struct TermCursor<'a> {
+    postings: SegmentPostings,
+    norms: FieldNormReader,
+    weight: Score,
+    lengths: &'a [Score; 256],
+}
+
+/// One unit over one segment.
+struct Unit<'a> {
+    cursor: Cursor<'a>,
+    /// The most the unit adds to a score.
+    bound: Score,
+    /// Where the unit is in [`Weights::units`].
+    place: usize,
+}
+
+// A term's cursor holds its decoded block of postings inline: boxing it
+// would add an indirection to every posting read, and phrases are few.
+#[allow(clippy::large_enum_variant)]
+enum Cursor<'a> {
+    Term(TermCursor<'a>),
+    Phrase(Box<dyn Scorer>),
+}
+
+impl Cursor<'_> {
+    #[inline]
+    fn doc(&self) -> DocId {
+        match self {
+            Cursor::Term(term) => term.postings.doc(),
+            Cursor::Phrase(scorer) => scorer.doc(),
+        }
+    }
+}
+
+impl Unit<'_> {
+    #[inline]
+    fn doc(&self) -> DocId {
+        self.cursor.doc()
+    }
+
+    /// Moves past the entry it is on.
+    #[inline]
+    fn advance(&mut self) {
+        match &mut self.cursor {
+            Cursor::Term(term) => term.postings.advance(),
+            Cursor::Phrase(scorer) => scorer.advance(),
+        };
+    }
+
+    /// Moves to the first entry at or after `target`.
+    fn seek(&mut self, target: DocId) -> DocId {
+        match &mut self.cursor {
+            Cursor::Term(term) if term.postings.doc() < target => term.postings.seek(target),
+            Cursor::Phrase(scorer) if scorer.doc() < target => scorer.seek(target),
+            cursor => cursor.doc(),
+        }
+    }
+
+    /// Its score for the entry it is on.
+    #[inline]
+    fn score(&mut self) -> Score {
+        match &mut self.cursor {
+            Cursor::Term(term) => {
+                let tf = term.postings.term_freq() as Score;
+                let length = term.lengths[term.norms.fieldnorm_id(term.postings.doc()) as usize];
+                term.weight * (tf / (tf + length))
+            }
+            Cursor::Phrase(scorer) => scorer.score(),
+        }
+    }
+}
+
+/// The best entries so far: a heap whose top is the entry a better one would
+/// push out.
+struct Page {
+    depth: usize,
+    heap: BinaryHeap<Ranked>,
+}
+
+impl Page {
+    fn new(depth: usize) -> Page {
+        Page { depth, heap: BinaryHeap::with_capacity(depth + 1) }
+    }
+
+    /// The score an entry must beat to enter.
+    fn threshold(&self) -> Score {
+        if self.heap.len() < self.depth { Score::MIN } else { self.heap.peek().map_or(Score::MIN, |r| r.score) }
+    }
+
+    fn push(&mut self, score: Score, address: DocAddress) {
+        if self.depth == 0 {
+            return;
+        }
+        self.heap.push(Ranked { score, address });
+        if self.heap.len() > self.depth {
+            self.heap.pop();
+        }
+    }
+
+    fn into_sorted(self) -> Vec<(Score, DocAddress)> {
+        let mut ranked: Vec<Ranked> = self.heap.into_vec();
+        ranked.sort();
+        ranked.into_iter().map(|r| (r.score, r.address)).collect()
+    }
+}
+
+/// An entry on the page; the greatest is the worst: the lowest score, and of
+/// equal scores the one later in the index.
+#[derive(Debug, Clone, Copy)]
+struct Ranked {
+    score: Score,
+    address: DocAddress,
+}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Ranked) -> Ordering {
+        other.score.total_cmp(&self.score).then_with(|| self.address.cmp(&other.address))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Ranked) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked {
+    fn eq(&self, other: &Ranked) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Ranked {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::{Count, TopDocs};
+
+    /// The dev set's queries and the holdout's, on their own content, with
+    /// no category and with each category: the pages MaxScore finds are
+    /// tantivy's, entry for entry and score for score to the bit, at every
+    /// depth (each prunes differently), and so are the counts.
+    #[test]
+    fn the_best_entries_are_those_of_scoring_every_match_on_every_dev_and_holdout_query() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let sets = [
+            (root.join("content"), root.join("tests/eval/queries.jsonl")),
+            (root.join("tests/eval/holdout/content"), root.join("tests/eval/holdout/queries.jsonl")),
+        ];
+        let (mut compared, mut filtered) = (0, 0);
+        for (content, queries) in sets {
+            let library = crate::content::Library::load(&content).unwrap();
+            let mut categories: Vec<Option<String>> = library.entries().map(|e| e.category).collect();
+            categories.sort();
+            categories.dedup();
+            let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+            let searcher = &engine.searcher;
+            let statistics = GlobalStatistics { searcher, totals: &engine.totals, vocabulary: &engine.vocabulary };
+            for labelled in crate::eval::read_queries(&queries).unwrap() {
+                let q = &labelled.query;
+                let plan = engine.plan(q);
+                for category in std::iter::once(None).chain(categories.iter().flatten().map(|c| Some(c.as_str()))) {
+                    let Some(ranking) = super::super::query::ranking(&engine.index.fields, &engine.vocabulary, &plan, category) else { continue };
+                    let query = ranking.query();
+                    let depths: &[usize] = if category.is_none() { &[1, 3, 10, 30] } else { &[10] };
+                    for &depth in depths {
+                        let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
+                        let (expected, count) = searcher.search_with_statistics_provider(&*query, &collector, &statistics).unwrap();
+                        let (found, counted) = top_entries(searcher, &statistics, &ranking, depth, 100_000).unwrap();
+                        assert_eq!(counted as usize, count, "{q} in {category:?}: the count");
+                        assert_eq!(found.len(), expected.len(), "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
+                        for ((a, x), (b, y)) in found.iter().zip(&expected) {
+                            assert_eq!(x, y, "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
+                            assert_eq!(a.to_bits(), b.to_bits(), "{q} in {category:?} at depth {depth}: {a} against {b}");
+                        }
+                        compared += 1;
+                        filtered += usize::from(category.is_some() && !found.is_empty());
+                    }
+                    let (_, capped) = top_entries(searcher, &statistics, &ranking, 3, 5).unwrap();
+                    let exact = searcher.search_with_statistics_provider(&*query, &Count, &statistics).unwrap();
+                    assert_eq!(capped as usize, exact.min(6), "{q} in {category:?}: counted up to 5, and one more means more");
+                }
+            }
+        }
+        assert!(compared > 5000 && filtered > 500, "{compared} pages compared, {filtered} of them in a category with hits");
+    }
+}
