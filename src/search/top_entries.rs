@@ -515,6 +515,51 @@ mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
 
+    /// Every page (at four depths) and count `top_entries` finds for
+    /// `queries` on `engine`, with no category and in each of `categories`,
+    /// against tantivy's query: the same entries, the same scores to the bit.
+    /// Returns how many pages were compared and how many of them were in a
+    /// category and had hits.
+    fn compare_with_tantivy(engine: &crate::search::Engine, queries: &[crate::eval::LabelledQuery], categories: &[Option<String>]) -> (usize, usize) {
+        let searcher = &engine.searcher;
+        let statistics = GlobalStatistics { searcher, totals: &engine.totals, vocabulary: &engine.vocabulary };
+        let (mut compared, mut filtered) = (0, 0);
+        for labelled in queries {
+            let q = &labelled.query;
+            let plan = engine.plan(q);
+            for category in std::iter::once(None).chain(categories.iter().flatten().map(|c| Some(c.as_str()))) {
+                let Some(ranking) = super::super::query::ranking(&engine.index.fields, &engine.vocabulary, &plan, category) else { continue };
+                let query = ranking.query();
+                let depths: &[usize] = if category.is_none() { &[1, 3, 10, 30] } else { &[10] };
+                for &depth in depths {
+                    let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
+                    let (expected, count) = searcher.search_with_statistics_provider(&*query, &collector, &statistics).unwrap();
+                    let (found, counted) = top_entries(searcher, &statistics, &ranking, depth, 100_000).unwrap();
+                    assert_eq!(counted as usize, count, "{q} in {category:?}: the count");
+                    assert_eq!(found.len(), expected.len(), "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
+                    for ((a, x), (b, y)) in found.iter().zip(&expected) {
+                        assert_eq!(x, y, "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
+                        assert_eq!(a.to_bits(), b.to_bits(), "{q} in {category:?} at depth {depth}: {a} against {b}");
+                    }
+                    compared += 1;
+                    filtered += usize::from(category.is_some() && !found.is_empty());
+                }
+                let (_, capped) = top_entries(searcher, &statistics, &ranking, 3, 5).unwrap();
+                let exact = searcher.search_with_statistics_provider(&*query, &Count, &statistics).unwrap();
+                assert_eq!(capped as usize, exact.min(6), "{q} in {category:?}: counted up to 5, and one more means more");
+            }
+        }
+        (compared, filtered)
+    }
+
+    /// The categories of `library`'s entries, and none.
+    fn categories(library: &crate::content::Library) -> Vec<Option<String>> {
+        let mut categories: Vec<Option<String>> = library.entries().map(|e| e.category).collect();
+        categories.sort();
+        categories.dedup();
+        categories
+    }
+
     /// The dev set's queries and the holdout's, on their own content, with
     /// no category and with each category: the pages MaxScore finds are
     /// tantivy's, entry for entry and score for score to the bit, at every
@@ -529,38 +574,48 @@ mod tests {
         let (mut compared, mut filtered) = (0, 0);
         for (content, queries) in sets {
             let library = crate::content::Library::load(&content).unwrap();
-            let mut categories: Vec<Option<String>> = library.entries().map(|e| e.category).collect();
-            categories.sort();
-            categories.dedup();
             let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
-            let searcher = &engine.searcher;
-            let statistics = GlobalStatistics { searcher, totals: &engine.totals, vocabulary: &engine.vocabulary };
-            for labelled in crate::eval::read_queries(&queries).unwrap() {
-                let q = &labelled.query;
-                let plan = engine.plan(q);
-                for category in std::iter::once(None).chain(categories.iter().flatten().map(|c| Some(c.as_str()))) {
-                    let Some(ranking) = super::super::query::ranking(&engine.index.fields, &engine.vocabulary, &plan, category) else { continue };
-                    let query = ranking.query();
-                    let depths: &[usize] = if category.is_none() { &[1, 3, 10, 30] } else { &[10] };
-                    for &depth in depths {
-                        let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
-                        let (expected, count) = searcher.search_with_statistics_provider(&*query, &collector, &statistics).unwrap();
-                        let (found, counted) = top_entries(searcher, &statistics, &ranking, depth, 100_000).unwrap();
-                        assert_eq!(counted as usize, count, "{q} in {category:?}: the count");
-                        assert_eq!(found.len(), expected.len(), "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
-                        for ((a, x), (b, y)) in found.iter().zip(&expected) {
-                            assert_eq!(x, y, "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
-                            assert_eq!(a.to_bits(), b.to_bits(), "{q} in {category:?} at depth {depth}: {a} against {b}");
-                        }
-                        compared += 1;
-                        filtered += usize::from(category.is_some() && !found.is_empty());
-                    }
-                    let (_, capped) = top_entries(searcher, &statistics, &ranking, 3, 5).unwrap();
-                    let exact = searcher.search_with_statistics_provider(&*query, &Count, &statistics).unwrap();
-                    assert_eq!(capped as usize, exact.min(6), "{q} in {category:?}: counted up to 5, and one more means more");
-                }
-            }
+            let (c, f) = compare_with_tantivy(&engine, &crate::eval::read_queries(&queries).unwrap(), &categories(&library));
+            (compared, filtered) = (compared + c, filtered + f);
         }
         assert!(compared > 5000 && filtered > 500, "{compared} pages compared, {filtered} of them in a category with hits");
+    }
+
+    /// An index as live edits leave it: every seventh entry deleted and added
+    /// again (from what is stored of it) in a second segment. Deleted entries
+    /// are neither ranked nor counted, and pages spanning two segments are
+    /// still tantivy's.
+    #[test]
+    fn the_best_entries_skip_deleted_entries_and_span_segments_as_tantivy_does() {
+        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let library = crate::content::Library::load(&content).unwrap();
+        let (engine, _, dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        let index = engine.index.index.clone();
+        let id = engine.index.fields.id;
+        let searcher = engine.index.reader.searcher();
+        let mut stored = Vec::new();
+        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+            for doc in (0..segment.max_doc()).step_by(7) {
+                stored.push(searcher.doc::<tantivy::TantivyDocument>(DocAddress::new(ordinal as u32, doc)).unwrap());
+            }
+        }
+        drop(engine);
+        let mut writer: tantivy::IndexWriter<tantivy::TantivyDocument> = index.writer(50_000_000).unwrap();
+        for doc in &stored {
+            let value = tantivy::schema::document::Value::as_str(&doc.get_first(id).unwrap()).unwrap().to_string();
+            writer.delete_term(Term::from_field_text(id, &value));
+        }
+        writer.commit().unwrap();
+        for doc in stored {
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        drop(writer);
+        let (engine, _) = crate::search::Engine::new(crate::index::SearchIndex::open(dir.path()).unwrap(), &content).unwrap();
+        let segments = engine.searcher.segment_readers();
+        assert!(segments.len() >= 2 && segments.iter().any(|s| s.alive_bitset().is_some()), "deletions and a second segment");
+        let queries = crate::eval::read_queries(&content.join("../tests/eval/queries.jsonl")).unwrap();
+        let (compared, _) = compare_with_tantivy(&engine, &queries, &categories(&library));
+        assert!(compared > 1000, "{compared} pages compared");
     }
 }
