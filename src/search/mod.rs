@@ -342,7 +342,7 @@ impl Engine {
             return Ok((response, explanation));
         }
         let highlighter = match &ranking {
-            Some(ranking) => snippet::Highlighter::new(searcher, &*ranking.query(), fields.body)?,
+            Some(ranking) => snippet::Highlighter::new(searcher, ranking.terms_in(fields.body), fields.body)?,
             None => snippet::Highlighter::nothing(),
         };
         let fused = explanation.embedded.is_some();

@@ -1,9 +1,9 @@
 //! A query plan → its ranking: the clauses whose sum ranks entries, which
-//! `top_entries` walks, and the same sum as a tantivy query, which snippets
-//! and the tests read.
+//! `top_entries` walks (and, in the tests, the same sum as a tantivy query
+//! to hold it to).
 
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::PhraseQuery;
+use tantivy::schema::Field;
 use tantivy::Term;
 
 use super::understand::{Alternative, Origin, QueryPlan};
@@ -26,8 +26,6 @@ pub fn field_boosts(fields: &Fields) -> [(Field, f32); 6] {
     ]
 }
 
-/// A disjunction's tie breaker that makes it a sum (see [`sum`]).
-const SUM: f32 = 1.0;
 /// The query's words in the same order in a question are worth this much more.
 const TITLE_PHRASE_BOOST: f32 = 2.0;
 const BODY_PHRASE_BOOST: f32 = 1.0;
@@ -52,9 +50,6 @@ impl Leaf {
         self.weight * self.field_boost
     }
 
-    fn query(&self) -> Box<dyn Query> {
-        boosted(boosted(term_query(self.field, &self.term), self.field_boost), self.weight)
-    }
 }
 
 /// One summand of an entry's score.
@@ -70,13 +65,41 @@ pub enum Clause {
 }
 
 /// How entries are ranked for a query: the sum of its clauses, restricted to
-/// one category or not. [`Ranking::query`] is the same sum as a tantivy query;
-/// `search::top_entries` finds its best entries without scoring every match.
+/// one category or not. `search::top_entries` finds its best entries without
+/// scoring every match; in the tests, `Ranking::query` is the same sum as a
+/// tantivy query.
 #[derive(Debug, Clone)]
 pub struct Ranking {
     pub clauses: Vec<Clause>,
     /// The category an entry must be in, as its term.
     pub category: Option<Term>,
+}
+
+impl Clause {
+    /// The terms it adds up, in their fields; none for a phrase.
+    pub fn leaves(&self) -> Vec<&Leaf> {
+        match self {
+            Clause::Term(leaf) => vec![leaf],
+            Clause::Best(alternatives) => alternatives.iter().flatten().collect(),
+            Clause::Phrase { .. } => Vec::new(),
+        }
+    }
+}
+
+impl Ranking {
+    /// The terms the ranking looks for in `field`, its phrases' included:
+    /// what snippets mark.
+    pub fn terms_in(&self, field: Field) -> Vec<&str> {
+        let mut terms: Vec<&str> = self.clauses.iter().flat_map(Clause::leaves).filter(|l| l.field == field).map(|l| l.term.as_str()).collect();
+        for clause in &self.clauses {
+            if let Clause::Phrase { field: f, terms: words, .. } = clause
+                && *f == field
+            {
+                terms.extend(words.iter().map(String::as_str));
+            }
+        }
+        terms
+    }
 }
 
 /// Share of a word's weaker alternatives added to its best one: an entry that
@@ -112,55 +135,10 @@ pub fn ranking(fields: &Fields, vocabulary: &Vocabulary, plan: &QueryPlan, categ
             }
         }
     }
-    // The terms first, then the others: see [`Ranking::query`].
+    // The terms first, then the others, in the order tantivy's query added
+    // them while it ranked entries (`as_tantivy`).
     clauses.sort_by_key(|c| !matches!(c, Clause::Term(_)));
     Some(Ranking { clauses, category: category.map(|c| Term::from_field_text(fields.category, c)) })
-}
-
-impl Ranking {
-    /// The ranking as a tantivy query, restricted to its category if it has
-    /// one: what snippets read the terms of, and what the tests hold
-    /// `top_entries` to (the same pages, the same scores to the bit).
-    pub fn query(&self) -> Box<dyn Query> {
-        // The term clauses are one union of their own, first among the
-        // clauses: tantivy scores a union of term clauses alone through its
-        // term scorers directly, and a mixed one through a virtual call per
-        // posting. While this query ranked entries, that took p90 at 100k
-        // from 2.9 to 2.6 ms (BENCHMARKS.md, issue 16).
-        let (terms, others): (Vec<&Clause>, Vec<&Clause>) = self.clauses.iter().partition(|c| matches!(c, Clause::Term(_)));
-        let terms: Vec<Box<dyn Query>> = terms.into_iter().map(clause_query).collect();
-        let terms: Vec<Box<dyn Query>> = match terms.len() {
-            2.. if !others.is_empty() => vec![Box::new(BooleanQuery::new(should(terms)))],
-            _ => terms,
-        };
-        let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(should(terms.into_iter().chain(others.into_iter().map(clause_query)))));
-        if let Some(category) = &self.category {
-            let filter = ConstScoreQuery::new(Box::new(TermQuery::new(category.clone(), IndexRecordOption::Basic)), 0.0);
-            query = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, Box::new(filter))]));
-        }
-        query
-    }
-}
-
-/// One clause as a tantivy query.
-///
-/// A word with one way to match is the sum of its terms in their fields:
-/// those term queries join the other words' in one union of terms (see
-/// [`Ranking::query`]). A disjunction per word would give the same sums, but
-/// each level merges its children's postings again; over the long posting
-/// lists of a large help center that merging was most of a search.
-fn clause_query(clause: &Clause) -> Box<dyn Query> {
-    match clause {
-        Clause::Term(leaf) => leaf.query(),
-        Clause::Best(alternatives) => {
-            let alternatives = alternatives
-                .iter()
-                .map(|leaves| boosted(sum(leaves.iter().map(|l| boosted(term_query(l.field, &l.term), l.field_boost)).collect()), leaves[0].weight))
-                .collect();
-            Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, ALTERNATIVE_TIE_BREAKER))
-        }
-        Clause::Phrase { field, terms, boost } => boosted(Box::new(phrase_query(*field, terms)), *boost),
-    }
 }
 
 /// `terms` in this order in `field`, up to one word apart.
@@ -184,16 +162,6 @@ fn alternative_leaves(fields: &Fields, vocabulary: &Vocabulary, alternative: &Al
         }
     }
     leaves
-}
-
-/// The sum of `queries`' scores: a disjunction with a tie breaker of 1 adds
-/// the others to the best. (tantivy runs it as a boolean's union, buffers
-/// included; what flattening single-alternative words saved was the nesting.)
-fn sum(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    match queries.len() {
-        1 => queries.pop().unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
-        _ => Box::new(DisjunctionMaxQuery::with_tie_breaker(queries, SUM)),
-    }
 }
 
 /// An alternative is worth its origin's weight; one that expands to many terms
@@ -237,23 +205,94 @@ pub fn phrase_occurs(searcher: &tantivy::Searcher, fields: &Fields, terms: &[Str
     })
 }
 
-/// Clauses any of which may match, their scores adding up.
-fn should(queries: impl IntoIterator<Item = Box<dyn Query>>) -> Vec<(Occur, Box<dyn Query>)> {
-    queries.into_iter().map(|q| (Occur::Should, q)).collect()
-}
+/// The ranking as a tantivy query: what the tests hold `top_entries` to
+/// (the same pages, the same scores to the bit). Entries were ranked by it
+/// until issue 16's fourth stop.
+#[cfg(test)]
+mod as_tantivy {
+    use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::Term;
 
-fn term_query(field: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqsAndPositions))
-}
+    use super::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking, phrase_query};
 
-fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if boost == 1.0 { query } else { Box::new(BoostQuery::new(query, boost)) }
+    /// A disjunction's tie breaker that makes it a sum (see [`sum`]).
+    const SUM: f32 = 1.0;
+
+    impl Ranking {
+        /// The ranking as a tantivy query, restricted to its category if it has
+        /// one.
+        pub fn query(&self) -> Box<dyn Query> {
+            // The term clauses are one union of their own, first among the
+            // clauses: tantivy scores a union of term clauses alone through its
+            // term scorers directly, and a mixed one through a virtual call per
+            // posting. While this query ranked entries, that took p90 at 100k
+            // from 2.9 to 2.6 ms (BENCHMARKS.md, issue 16).
+            let (terms, others): (Vec<&Clause>, Vec<&Clause>) = self.clauses.iter().partition(|c| matches!(c, Clause::Term(_)));
+            let terms: Vec<Box<dyn Query>> = terms.into_iter().map(clause_query).collect();
+            let terms: Vec<Box<dyn Query>> = match terms.len() {
+                2.. if !others.is_empty() => vec![Box::new(BooleanQuery::new(should(terms)))],
+                _ => terms,
+            };
+            let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(should(terms.into_iter().chain(others.into_iter().map(clause_query)))));
+            if let Some(category) = &self.category {
+                let filter = ConstScoreQuery::new(Box::new(TermQuery::new(category.clone(), IndexRecordOption::Basic)), 0.0);
+                query = Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, Box::new(filter))]));
+            }
+            query
+        }
+    }
+
+    /// One clause as a tantivy query.
+    ///
+    /// A word with one way to match is the sum of its terms in their fields:
+    /// those term queries join the other words' in one union of terms (see
+    /// [`Ranking::query`]). A disjunction per word would give the same sums, but
+    /// each level merges its children's postings again; over the long posting
+    /// lists of a large help center that merging was most of a search.
+    fn clause_query(clause: &Clause) -> Box<dyn Query> {
+        match clause {
+            Clause::Term(leaf) => boosted(in_its_field(leaf), leaf.weight),
+            Clause::Best(alternatives) => {
+                let alternatives =
+                    alternatives.iter().map(|leaves| boosted(sum(leaves.iter().map(in_its_field).collect()), leaves[0].weight)).collect();
+                Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, ALTERNATIVE_TIE_BREAKER))
+            }
+            Clause::Phrase { field, terms, boost } => boosted(Box::new(phrase_query(*field, terms)), *boost),
+        }
+    }
+
+    /// The sum of `queries`' scores: a disjunction with a tie breaker of 1 adds
+    /// the others to the best. (tantivy runs it as a boolean's union, buffers
+    /// included; what flattening single-alternative words saved was the nesting.)
+    fn sum(mut queries: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+        match queries.len() {
+            1 => queries.pop().unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery)),
+            _ => Box::new(DisjunctionMaxQuery::with_tie_breaker(queries, SUM)),
+        }
+    }
+
+    /// Clauses any of which may match, their scores adding up.
+    fn should(queries: impl IntoIterator<Item = Box<dyn Query>>) -> Vec<(Occur, Box<dyn Query>)> {
+        queries.into_iter().map(|q| (Occur::Should, q)).collect()
+    }
+
+    /// The leaf's term in its field, boosted by the field.
+    fn in_its_field(leaf: &Leaf) -> Box<dyn Query> {
+        let term = TermQuery::new(Term::from_field_text(leaf.field, &leaf.term), IndexRecordOption::WithFreqsAndPositions);
+        boosted(Box::new(term), leaf.field_boost)
+    }
+
+    fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+        if boost == 1.0 { query } else { Box::new(BoostQuery::new(query, boost)) }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, Query};
 
     /// A query of single-meaning words and a phrase: tantivy scores the
     /// terms through its term scorers only when they are a union of their

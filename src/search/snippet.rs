@@ -9,7 +9,6 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use tantivy::query::Query;
 use tantivy::schema::Field;
 use tantivy::{Searcher, Term};
 
@@ -44,18 +43,12 @@ fn sketch(term: &[u8]) -> u64 {
 }
 
 impl Highlighter {
-    pub fn new(searcher: &Searcher, query: &dyn Query, field: Field) -> tantivy::Result<Highlighter> {
-        let mut terms: BTreeSet<&Term> = BTreeSet::new();
-        query.query_terms(&mut |term, _| {
-            if term.field() == field {
-                terms.insert(term);
-            }
-        });
+    /// Marks the query's `terms` in `field`, the rarer the more.
+    pub fn new<'a>(searcher: &Searcher, terms: impl IntoIterator<Item = &'a str>, field: Field) -> tantivy::Result<Highlighter> {
+        let terms: BTreeSet<&str> = terms.into_iter().collect();
         let mut weights = Vec::with_capacity(terms.len());
-        for term in terms {
-            let value = term.value();
-            let Some(text) = value.as_str() else { continue };
-            let doc_freq = searcher.doc_freq(term)?;
+        for text in terms {
+            let doc_freq = searcher.doc_freq(&Term::from_field_text(field, text))?;
             if doc_freq > 0 {
                 weights.push((text.as_bytes().into(), 1.0 / (1.0 + doc_freq as f32)));
             }

@@ -41,7 +41,7 @@ impl IndexTotals {
             .map(|(field, entry)| entry.is_indexed().then(|| Bm25StatisticsProvider::total_num_tokens(searcher, field).ok()).flatten())
             .collect();
         let docs = searcher.segment_readers().iter().map(|segment| u64::from(segment.max_doc())).sum();
-        let lengths = tokens_lengths(&tokens, docs);
+        let lengths = length_parts_by_field(&tokens, docs);
         IndexTotals { tokens, docs, lengths }
     }
 
@@ -53,7 +53,8 @@ impl IndexTotals {
     }
 }
 
-fn tokens_lengths(tokens: &[Option<u64>], docs: u64) -> Vec<Option<Box<[Score; 256]>>> {
+/// [`IndexTotals::length_parts`] for each field with `tokens` over `docs` entries.
+fn length_parts_by_field(tokens: &[Option<u64>], docs: u64) -> Vec<Option<Box<[Score; 256]>>> {
     tokens
         .iter()
         .map(|tokens| {

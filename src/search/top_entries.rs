@@ -87,6 +87,8 @@ struct Weights<'a> {
     units: Vec<UnitWeight<'a>>,
     /// By unit, the most it adds to a score.
     bounds: Vec<Score>,
+    /// The units by bound, lowest first, as [`Weights::max_score`] walks them.
+    by_bound: Vec<usize>,
     shapes: Vec<Shape>,
     /// BM25's length parts.
     totals: &'a IndexTotals,
@@ -96,7 +98,7 @@ impl<'a> Weights<'a> {
     fn new(searcher: &Searcher, statistics: &GlobalStatistics<'a>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a>> {
         let docs = statistics.total_num_docs()?;
         let idf = |field, text: &str| -> tantivy::Result<Score> { Ok(idf(statistics.doc_freq(&Term::from_field_text(field, text))?, docs)) };
-        let mut weights = Weights { units: Vec::new(), bounds: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
+        let mut weights = Weights { units: Vec::new(), bounds: Vec::new(), by_bound: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
         let term = |weights: &mut Weights<'a>, leaf: &'a Leaf| -> tantivy::Result<usize> {
             let weight = bm25_weight(idf(leaf.field, &leaf.term)?, leaf.boost());
             weights.units.push(UnitWeight::Term { leaf, weight });
@@ -123,7 +125,7 @@ impl<'a> Weights<'a> {
                         idf_sum += idf(*field, t)?;
                     }
                     let weight = super::query::phrase_query(*field, terms).weight(EnableScoring::enabled_from_statistics_provider(statistics, searcher))?;
-                    let leaves: Vec<&Leaf> = ranking.clauses.iter().flat_map(leaves_of).collect();
+                    let leaves: Vec<&Leaf> = ranking.clauses.iter().flat_map(Clause::leaves).collect();
                     let uncovered = !terms.iter().all(|t| leaves.iter().any(|l| l.field == *field && l.term == *t));
                     weights.units.push(UnitWeight::Phrase { weight, boost: *boost, uncovered });
                     weights.bounds.push(bm25_weight(idf_sum, *boost) * (1.0 + ROUNDING_MARGIN));
@@ -132,15 +134,17 @@ impl<'a> Weights<'a> {
             };
             weights.shapes.push(shape);
         }
+        weights.by_bound = (0..weights.units.len()).collect();
+        weights.by_bound.sort_by(|&a, &b| weights.bounds[a].total_cmp(&weights.bounds[b]));
         Ok(weights)
     }
 
-    /// The units' cursors over one segment, each on its first entry; a unit
-    /// that matches nothing there has none.
+    /// The units' cursors over one segment, each on its first entry, lowest
+    /// bound first; a unit that matches nothing there has none.
     fn units(&self, segment: &SegmentReader) -> tantivy::Result<Vec<Unit<'_>>> {
         let mut units = Vec::with_capacity(self.units.len());
-        for (place, unit) in self.units.iter().enumerate() {
-            let cursor = match unit {
+        for &place in &self.by_bound {
+            let cursor = match &self.units[place] {
                 UnitWeight::Term { leaf, weight } => {
                     let Some(lengths) = self.totals.length_parts(leaf.field) else { continue };
                     let term = Term::from_field_text(leaf.field, &leaf.term);
@@ -248,8 +252,9 @@ impl<'a> Weights<'a> {
     /// page's last place is looked up in the others (highest bound first,
     /// while it can still make it) and scored exactly.
     fn max_score(&self, units: &mut [Unit<'_>], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, page: &mut Page) {
-        // Lowest bounds first; reach[k]: what the first k units reach together.
-        units.sort_by(|a, b| a.bound.total_cmp(&b.bound));
+        // The units come lowest bound first ([`Weights::units`]); reach[k]:
+        // what the first k units reach together.
+        debug_assert!(units.is_sorted_by(|a, b| a.bound <= b.bound));
         let mut reach = vec![0.0f32; units.len() + 1];
         for (k, unit) in units.iter().enumerate() {
             reach[k + 1] = reach[k] + unit.bound;
@@ -353,14 +358,6 @@ fn window(segment: &SegmentReader) -> DocId {
 /// increasing order.
 fn in_postings(postings: &mut SegmentPostings, doc: DocId) -> bool {
     postings.doc() == doc || (postings.doc() < doc && postings.seek(doc) == doc)
-}
-
-fn leaves_of(clause: &Clause) -> Vec<&Leaf> {
-    match clause {
-        Clause::Term(leaf) => vec![leaf],
-        Clause::Best(alternatives) => alternatives.iter().flatten().collect(),
-        Clause::Phrase { .. } => Vec::new(),
-    }
 }
 
 /// tantivy's idf: ln(1 + (N − n + 0.5) / (n + 0.5)).
