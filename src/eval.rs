@@ -300,6 +300,30 @@ impl Report {
     }
 }
 
+/// A help center ready to search, with its labelled queries, its categories
+/// (and none), and the scratch folder its index lives in.
+#[cfg(test)]
+pub type LabelledHelpCenter = (Engine, Vec<LabelledQuery>, Vec<Option<String>>, tempfile::TempDir);
+
+/// For tests: the bundled help center and the holdout's, each indexed into
+/// a scratch folder, with its labelled queries and its categories (and none).
+#[cfg(test)]
+pub fn labelled_help_centers() -> Vec<LabelledHelpCenter> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    [("content", "tests/eval/queries.jsonl"), ("tests/eval/holdout/content", "tests/eval/holdout/queries.jsonl")]
+        .into_iter()
+        .map(|(content, queries)| {
+            let content = root.join(content);
+            let library = Library::load(&content).unwrap();
+            let (engine, _, dir) = scratch_engine(&library, &content).unwrap();
+            let mut categories: Vec<Option<String>> = library.entries().map(|e| e.category).collect();
+            categories.sort();
+            categories.dedup();
+            (engine, read_queries(&root.join(queries)).unwrap(), categories, dir)
+        })
+        .collect()
+}
+
 /// `library` indexed into a scratch folder (removed when the returned guard
 /// drops), ready to search, with the problems found in its synonyms; the
 /// live index is never touched.

@@ -15,6 +15,7 @@ pub use query::field_boosts;
 pub use snippet::{SNIPPET_CHARS, escape};
 pub use synonyms::Synonyms;
 pub use understand::{Origin, QueryPlan, understand};
+use understand::RememberedWords;
 pub use vocabulary::Vocabulary;
 
 use std::path::Path;
@@ -160,6 +161,8 @@ pub struct Engine {
     stores: Stores,
     vocabulary: Vocabulary,
     synonyms: Synonyms,
+    /// Query words as this generation read them (see [`RememberedWords`]).
+    words: RememberedWords,
     /// Answers already worked out in this generation, by request. Customers
     /// ask the same few questions, and the widget sends the same half-typed
     /// states, over and over. The engine is rebuilt with every change to the
@@ -188,7 +191,7 @@ impl Engine {
         let (synonyms, problems) = Synonyms::compile(&index.analyzer, &index.dictionaries, content_dir);
         let totals = statistics::IndexTotals::read(&searcher);
         let stores = Stores::open(&searcher)?;
-        Ok((Engine { index, searcher, totals, stores, vocabulary, synonyms, answers: None, dense: None }, problems))
+        Ok((Engine { index, searcher, totals, stores, vocabulary, synonyms, words: RememberedWords::default(), answers: None, dense: None }, problems))
     }
 
     /// Keeps up to `entries` answers for requests asked again (0 keeps none).
@@ -230,7 +233,7 @@ impl Engine {
 
     pub fn plan(&self, text: &str) -> QueryPlan {
         let spaced_phrase_occurs = |terms: &[String]| query::phrase_occurs(&self.searcher, &self.index.fields, terms);
-        understand(text, &self.index.analyzer, &self.vocabulary, &self.synonyms, &spaced_phrase_occurs)
+        understand(text, &self.index.analyzer, &self.vocabulary, &self.synonyms, &spaced_phrase_occurs, Some(&self.words))
     }
 
     /// Answers `request` from this engine's generation of the index. Every
@@ -287,12 +290,11 @@ impl Engine {
             let (candidates, count) = top_entries::top_entries(searcher, &statistics, ranking, depth, TOTAL_CAP as u32)?;
             total = (count as usize).min(TOTAL_CAP);
             total_is_lower_bound = count as usize > TOTAL_CAP;
-            let addresses: Vec<DocAddress> = candidates.iter().map(|(_, a)| *a).collect();
-            let covered = coverage::coverage(searcher, fields, &self.vocabulary, &plan, &addresses)?;
+            let covered = coverage::coverage(fields, &plan, &candidates);
             ranked = candidates
                 .iter()
                 .zip(&covered)
-                .map(|((score, address), c)| Candidate::lexical(*address, score * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * c.share), *c))
+                .map(|(found, c)| Candidate::lexical(found.address, found.score * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * c.share), *c))
                 .collect();
             ranked.sort_by(|a, b| b.score.total_cmp(&a.score));
         }

@@ -34,18 +34,29 @@ use super::statistics::{GlobalStatistics, IndexTotals, K1};
 /// order than the scores') never puts a score above what its bounds allow.
 const ROUNDING_MARGIN: Score = 1e-4;
 
+/// An entry on the page, and the ranking's terms it holds: every unit was
+/// looked up for it when it was scored, so what it matches is known without
+/// reading the postings again (see `coverage`).
+#[derive(Debug)]
+pub struct Found<'r> {
+    pub score: Score,
+    pub address: DocAddress,
+    /// The term leaves of the ranking the entry holds, each in its field.
+    pub holds: Vec<&'r Leaf>,
+}
+
 /// The best `depth` entries for `ranking` (best first; equal scores in index
 /// order, as tantivy's top-docs collector keeps them) and how many entries
 /// match, counted up to `count_cap` (`count_cap + 1` means more).
-pub fn top_entries(
+pub fn top_entries<'r>(
     searcher: &Searcher,
     statistics: &GlobalStatistics<'_>,
-    ranking: &Ranking,
+    ranking: &'r Ranking,
     depth: usize,
     count_cap: u32,
-) -> tantivy::Result<(Vec<(Score, DocAddress)>, u32)> {
+) -> tantivy::Result<(Vec<Found<'r>>, u32)> {
     let weights = Weights::new(searcher, statistics, ranking)?;
-    let mut page = Page::new(depth);
+    let mut page = Page::new(depth, weights.units.len());
     let mut count = 0u32;
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
         let category = match &ranking.category {
@@ -61,7 +72,22 @@ pub fn top_entries(
         }
         weights.max_score(&mut units, category, segment, ordinal as u32, &mut page);
     }
-    Ok((page.into_sorted(), count))
+    let found = page
+        .sorted()
+        .into_iter()
+        .map(|ranked| {
+            let matched = page.matched(&ranked);
+            let holds = (0..weights.units.len())
+                .filter(|&place| matched[place / 64] & (1 << (place % 64)) != 0)
+                .filter_map(|place| match &weights.units[place] {
+                    UnitWeight::Term { leaf, .. } => Some(*leaf),
+                    UnitWeight::Phrase { .. } => None,
+                })
+                .collect();
+            Found { score: ranked.score, address: ranked.address, holds }
+        })
+        .collect();
+    Ok((found, count))
 }
 
 /// What pruning works on: a term in a field, or a phrase. A word's
@@ -83,7 +109,7 @@ enum Shape {
 }
 
 /// What each unit needs in every segment, and how the units' scores add up.
-struct Weights<'a> {
+struct Weights<'a, 't> {
     units: Vec<UnitWeight<'a>>,
     /// By unit, the most it adds to a score.
     bounds: Vec<Score>,
@@ -91,15 +117,15 @@ struct Weights<'a> {
     by_bound: Vec<usize>,
     shapes: Vec<Shape>,
     /// BM25's length parts.
-    totals: &'a IndexTotals,
+    totals: &'t IndexTotals,
 }
 
-impl<'a> Weights<'a> {
-    fn new(searcher: &Searcher, statistics: &GlobalStatistics<'a>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a>> {
+impl<'a, 't> Weights<'a, 't> {
+    fn new(searcher: &Searcher, statistics: &GlobalStatistics<'t>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a, 't>> {
         let docs = statistics.total_num_docs()?;
         let idf = |field, text: &str| -> tantivy::Result<Score> { Ok(idf(statistics.doc_freq(&Term::from_field_text(field, text))?, docs)) };
         let mut weights = Weights { units: Vec::new(), bounds: Vec::new(), by_bound: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
-        let term = |weights: &mut Weights<'a>, leaf: &'a Leaf| -> tantivy::Result<usize> {
+        let term = |weights: &mut Weights<'a, 't>, leaf: &'a Leaf| -> tantivy::Result<usize> {
             let weight = bm25_weight(idf(leaf.field, &leaf.term)?, leaf.boost());
             weights.units.push(UnitWeight::Term { leaf, weight });
             weights.bounds.push(weight * (1.0 + ROUNDING_MARGIN));
@@ -270,6 +296,8 @@ impl<'a> Weights<'a> {
         let mut next = vec![0usize; n];
         // The scores of the other units on the entry at hand, by place.
         let mut others: Vec<(usize, Score)> = Vec::with_capacity(n);
+        // The units on the entry at hand, by place.
+        let mut on_entry: Vec<usize> = Vec::with_capacity(n);
         let window = window(segment);
         let mut sums = vec![0.0f32; window as usize];
         let mut touched = vec![0u64; window as usize / 64];
@@ -307,6 +335,7 @@ impl<'a> Weights<'a> {
                     let mut partial = partial;
                     let mut out = false;
                     others.clear();
+                    on_entry.clear();
                     for k in (0..essential).rev() {
                         if partial + reach[k + 1] <= threshold {
                             out = true;
@@ -325,6 +354,7 @@ impl<'a> Weights<'a> {
                     scores.iter_mut().for_each(|s| *s = 0.0);
                     for &(place, score) in &others {
                         scores[place] = score;
+                        on_entry.push(place);
                     }
                     for k in essential..n {
                         let found = &found[k];
@@ -333,11 +363,12 @@ impl<'a> Weights<'a> {
                         }
                         if let Some(&(at, score)) = found.get(next[k]) && at == doc {
                             scores[units[k].place] = score;
+                            on_entry.push(units[k].place);
                         }
                     }
                     let score = self.score(&scores);
                     if score > threshold {
-                        page.push(score, DocAddress::new(ordinal, doc));
+                        page.push(score, DocAddress::new(ordinal, doc), &on_entry);
                         threshold = page.threshold();
                     }
                 }
@@ -446,15 +477,21 @@ impl Unit<'_> {
 }
 
 /// The best entries so far: a heap whose top is the entry a better one would
-/// push out.
+/// push out, and the units each is on.
 struct Page {
     depth: usize,
     heap: BinaryHeap<Ranked>,
+    /// A bit per unit for each entry, `words` at a time, in the rows the
+    /// entries hold; a row is reused once its entry is pushed out.
+    bits: Vec<u64>,
+    words: usize,
+    free: Vec<u32>,
 }
 
 impl Page {
-    fn new(depth: usize) -> Page {
-        Page { depth, heap: BinaryHeap::with_capacity(depth + 1) }
+    fn new(depth: usize, units: usize) -> Page {
+        let words = units.div_ceil(64).max(1);
+        Page { depth, heap: BinaryHeap::with_capacity(depth + 1), bits: Vec::with_capacity((depth + 1) * words), words, free: Vec::new() }
     }
 
     /// The score an entry must beat to enter.
@@ -462,29 +499,51 @@ impl Page {
         if self.heap.len() < self.depth { Score::MIN } else { self.heap.peek().map_or(Score::MIN, |r| r.score) }
     }
 
-    fn push(&mut self, score: Score, address: DocAddress) {
+    /// Adds the entry at `address`, which the units at `places` are on.
+    fn push(&mut self, score: Score, address: DocAddress, places: &[usize]) {
         if self.depth == 0 {
             return;
         }
-        self.heap.push(Ranked { score, address });
-        if self.heap.len() > self.depth {
-            self.heap.pop();
+        let row = match self.free.pop() {
+            Some(row) => row,
+            None => {
+                self.bits.resize(self.bits.len() + self.words, 0);
+                (self.bits.len() / self.words - 1) as u32
+            }
+        };
+        let bits = &mut self.bits[row as usize * self.words..][..self.words];
+        bits.fill(0);
+        for &place in places {
+            bits[place / 64] |= 1 << (place % 64);
+        }
+        self.heap.push(Ranked { score, address, row });
+        if self.heap.len() > self.depth
+            && let Some(out) = self.heap.pop()
+        {
+            self.free.push(out.row);
         }
     }
 
-    fn into_sorted(self) -> Vec<(Score, DocAddress)> {
-        let mut ranked: Vec<Ranked> = self.heap.into_vec();
+    /// The bits of the units `ranked` is on.
+    fn matched(&self, ranked: &Ranked) -> &[u64] {
+        &self.bits[ranked.row as usize * self.words..][..self.words]
+    }
+
+    fn sorted(&mut self) -> Vec<Ranked> {
+        let mut ranked: Vec<Ranked> = std::mem::take(&mut self.heap).into_vec();
         ranked.sort();
-        ranked.into_iter().map(|r| (r.score, r.address)).collect()
+        ranked
     }
 }
 
 /// An entry on the page; the greatest is the worst: the lowest score, and of
 /// equal scores the one later in the index.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 struct Ranked {
     score: Score,
     address: DocAddress,
+    /// Its row of [`Page::bits`].
+    row: u32,
 }
 
 impl Ord for Ranked {
@@ -532,6 +591,7 @@ mod tests {
                     let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
                     let (expected, count) = searcher.search_with_statistics_provider(&*query, &collector, &statistics).unwrap();
                     let (found, counted) = top_entries(searcher, &statistics, &ranking, depth, 100_000).unwrap();
+                    let found: Vec<(Score, DocAddress)> = found.iter().map(|f| (f.score, f.address)).collect();
                     assert_eq!(counted as usize, count, "{q} in {category:?}: the count");
                     assert_eq!(found.len(), expected.len(), "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
                     for ((a, x), (b, y)) in found.iter().zip(&expected) {
@@ -563,16 +623,9 @@ mod tests {
     /// depth (each prunes differently), and so are the counts.
     #[test]
     fn the_best_entries_are_those_of_scoring_every_match_on_every_dev_and_holdout_query() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let sets = [
-            (root.join("content"), root.join("tests/eval/queries.jsonl")),
-            (root.join("tests/eval/holdout/content"), root.join("tests/eval/holdout/queries.jsonl")),
-        ];
         let (mut compared, mut filtered) = (0, 0);
-        for (content, queries) in sets {
-            let library = crate::content::Library::load(&content).unwrap();
-            let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
-            let (c, f) = compare_with_tantivy(&engine, &crate::eval::read_queries(&queries).unwrap(), &categories(&library));
+        for (engine, queries, categories, _dir) in crate::eval::labelled_help_centers() {
+            let (c, f) = compare_with_tantivy(&engine, &queries, &categories);
             (compared, filtered) = (compared + c, filtered + f);
         }
         assert!(compared > 5000 && filtered > 500, "{compared} pages compared, {filtered} of them in a category with hits");

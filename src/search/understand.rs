@@ -121,15 +121,83 @@ const MAX_INITIALS: usize = 4;
 const MAX_CORRECTIONS: usize = 2;
 const MAX_COMPLETIONS: usize = 4;
 
+/// What one word of a query becomes, whatever the words around it: its slot
+/// (exact terms, initials, corrections, completions), the word as corrected,
+/// and its analysis. Only whether it is the last word, which may still be
+/// being typed, changes it; synonyms and spacing joins, which look across
+/// words, come after.
+#[derive(Debug)]
+struct WordPlan {
+    slot: Slot,
+    /// The word as the suggestion spells it.
+    correction: String,
+    /// Whether `correction` corrects a typo or the keyboard layout.
+    corrected: bool,
+    /// Whether the word was typed with the keyboard in English mode.
+    layout: bool,
+    reading: Arc<Vec<Term>>,
+    /// Its exact primary terms, for synonyms and phrases.
+    primaries: Vec<String>,
+}
+
+/// Words longer than this (in bytes) are read anew each time.
+const REMEMBERED_WORD_BYTES: usize = 64;
+/// Words remembered, for each of the two places (the last word or another).
+const REMEMBERED_WORDS: usize = 8_192;
+
+/// The words of earlier queries as this generation of the index read them.
+/// Customers' questions differ, their words much less: in the distinct mix
+/// of `benches/distinct_queries.py`, two words in three were in an earlier
+/// query. A word's reading depends on the vocabulary, so an engine keeps
+/// its own, and a new generation starts empty.
+pub struct RememberedWords {
+    last: quick_cache::sync::Cache<String, Arc<WordPlan>>,
+    other: quick_cache::sync::Cache<String, Arc<WordPlan>>,
+}
+
+impl Default for RememberedWords {
+    fn default() -> RememberedWords {
+        RememberedWords { last: quick_cache::sync::Cache::new(REMEMBERED_WORDS), other: quick_cache::sync::Cache::new(REMEMBERED_WORDS) }
+    }
+}
+
+impl RememberedWords {
+    fn read(&self, typed: &str, last: bool, read: impl FnOnce() -> WordPlan) -> Arc<WordPlan> {
+        if typed.len() > REMEMBERED_WORD_BYTES {
+            return Arc::new(read());
+        }
+        let cache = if last { &self.last } else { &self.other };
+        if let Some(found) = cache.get(typed) {
+            return found;
+        }
+        let plan = Arc::new(read());
+        cache.insert(typed.to_string(), plan.clone());
+        plan
+    }
+}
+
+/// The distinct terms `text` is analysed into, in order.
+fn terms_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for t in analyzer.analyze_word(text).iter() {
+        if !terms.contains(&t.text) {
+            terms.push(t.text.clone());
+        }
+    }
+    terms
+}
+
 /// Reads `text` into a plan. `spaced_phrase_occurs` tells whether the help
 /// center itself writes the given terms one after another, apart: then two
-/// words the customer spaced are spaced rightly and are not joined.
+/// words the customer spaced are spaced rightly and are not joined. Words
+/// are read through `remembered`, when given.
 pub fn understand(
     text: &str,
     analyzer: &Analyzer,
     vocabulary: &Vocabulary,
     synonyms: &Synonyms,
     spaced_phrase_occurs: &dyn Fn(&[String]) -> bool,
+    remembered: Option<&RememberedWords>,
 ) -> QueryPlan {
     let words: Vec<&str> = text.split_whitespace().collect();
     let mut slots = Vec::with_capacity(words.len());
@@ -140,131 +208,21 @@ pub fn understand(
     let mut readings: Vec<Arc<Vec<Term>>> = Vec::with_capacity(words.len());
     // (slot index, term) for every exact primary term, for synonyms and phrases.
     let mut primaries: Vec<(usize, String)> = Vec::new();
-    let terms_of = |s: &str| -> Vec<String> {
-        let mut terms: Vec<String> = Vec::new();
-        for t in analyzer.analyze_word(s).iter() {
-            if !terms.contains(&t.text) {
-                terms.push(t.text.clone());
-            }
-        }
-        terms
-    };
-
     for (i, &typed) in words.iter().enumerate() {
         let last = i + 1 == words.len();
-        let mut word = typed.to_string();
-        let mut analysed = analyzer.analyze_word(&word);
-        let mut layout = false;
-        // English-mode typing: a Latin word the help center never uses and that
-        // is no known loanword, whose 두벌식 reading is whole syllables the help
-        // center does use (qothd → 배송, but email stays email).
-        if word.chars().all(|c| c.is_ascii_alphabetic())
-            && !analysed.iter().any(|t| vocabulary.df(&t.text) > 0)
-            && synonyms.find(&[word.to_lowercase()]).is_empty()
-            && let Some(hangul) = from_dubeolsik(&word)
-            && reads_as_hangul(&hangul, last)
-        {
-            let hangul_terms = analyzer.analyze_word(&hangul);
-            let all_known = !hangul_terms.is_empty() && hangul_terms.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
-            if all_known || (last && !vocabulary.completions(&hangul, 1).is_empty()) {
-                word = hangul;
-                analysed = hangul_terms;
-                any_correction = true;
-                layout_fixed = true;
-                layout = true;
-            }
-        }
-        // A word that asks nothing by itself matches nothing and weighs nothing,
-        // unless it is the last word and may still grow into one (해 → 해외).
-        if is_filler(&analysed) && !(last && word.chars().count() < 2 && !vocabulary.completions(&word, 1).is_empty()) {
-            slots.push(Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 });
-            corrected.push(word);
-            readings.push(analysed);
-            continue;
-        }
-        let mut exact: Vec<String> = Vec::new();
-        for t in analysed.iter() {
-            if !exact.contains(&t.text) {
-                exact.push(t.text.clone());
-            }
-            if t.primary {
-                primaries.push((i, t.text.clone()));
-            }
-        }
-        let mut slot = Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 };
-        let mut correction = word.clone();
-        let all_known = analysed.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
-        if !exact.is_empty() {
-            slot.alternatives.push(Alternative::new(Origin::Exact, word.clone(), exact.clone()));
-        }
-        let add = |origin: Origin, candidates: Vec<Candidate>, slot: &mut Slot| {
-            for c in candidates {
-                let terms = terms_of(&c.word);
-                if terms.is_empty() || slot.alternatives.iter().any(|a| a.terms == terms) {
-                    continue;
-                }
-                slot.alternatives.push(Alternative::new(origin, c.word, terms));
-            }
+        let read = || read_word(typed, last, analyzer, vocabulary, synonyms);
+        let word = match remembered {
+            Some(remembered) => remembered.read(typed, last, read),
+            None => Arc::new(read()),
         };
-        // The last word may be unfinished. If the help center has words it is
-        // the beginning of (비밀버 → 비밀번호, 회원강 → 회원가입), it is being
-        // typed, not mistyped. A last word of only particles or endings (돼요)
-        // is finished; a known word of one syllable (법, 돈) is too short to guess.
-        let typing = last && !exact.is_empty() && !(all_known && word.chars().count() < 2);
-        let growing = if typing { vocabulary.completions(&word, MAX_COMPLETIONS) } else { Vec::new() };
-        let mut corrected_typo = false;
-        if is_initials_query(&word) && word.chars().count() >= 2 {
-            let whole = vocabulary.by_initials(&word, MAX_INITIALS);
-            if whole.is_empty() {
-                // ㅎㅇㅌㅌ: initials of words the help center writes apart (회원 탈퇴).
-                for part in split_initials(&word, vocabulary) {
-                    add(Origin::Initials, vocabulary.by_initials(&part, MAX_INITIALS), &mut slot);
-                }
-            } else {
-                add(Origin::Initials, whole, &mut slot);
-            }
-        } else if growing.is_empty()
-            && !layout
-            && !word.chars().last().is_some_and(is_jamo)
-            && word.chars().filter(|c| is_hangul_syllable(*c)).count() >= 2
-            && let reading = analyzer.reading(&word)
-            && let slips = vocabulary.slips(&word, MAX_CORRECTIONS)
-            && (if all_known { reading.falls_apart } else { !reading.known || has_same_sounding_vowel(&word) } || !slips.is_empty())
-        {
-            // A word the dictionary knows (지원, 결재) is what the customer
-            // meant, even if the help center never uses it: only a spelling
-            // that sounds the same (결재 → 결제) is worth correcting it to.
-            // A word the index knows only as loose pieces (변갱 → 변 · 갱) is
-            // still a typo.
-            let candidates: Vec<Candidate> = vocabulary
-                .corrections(&word, MAX_CORRECTIONS)
-                .into_iter()
-                .filter(|c| !reading.known || sounds_the_same(&word, &c.word, c.covers_chars))
-                // A "correction" to a term the word already has (빠른 → 빠르)
-                // finds nothing new.
-                .filter(|c| !terms_of(&c.word).iter().all(|t| exact.contains(t)))
-                .collect();
-            // A syllable typed twice or left out is a slip whatever the
-            // dictionary makes of the pieces, and likelier than a jamo typo
-            // that explains no more of the word.
-            let slip_covers = slips.first().map(|c| c.covers_chars);
-            let candidates = if slip_covers >= candidates.first().map(|c| c.covers_chars) { slips } else { candidates };
-            if let Some(best) = candidates.first() {
-                correction = format!("{}{}", best.word, word.chars().skip(best.covers_chars).collect::<String>());
-                any_correction = true;
-                corrected_typo = true;
-            }
-            add(Origin::Typo, candidates, &mut slot);
-        }
-        if typing && !corrected_typo {
-            let unfinished = !all_known || word.chars().last().is_some_and(is_jamo);
-            let found = if growing.is_empty() { tail_completions(&word, vocabulary, unfinished) } else { growing };
-            add(Origin::Completion, found, &mut slot);
-        }
-        corrected.push(correction);
-        slots.push(slot);
-        readings.push(analysed);
+        any_correction |= word.corrected;
+        layout_fixed |= word.layout;
+        primaries.extend(word.primaries.iter().map(|t| (i, t.clone())));
+        slots.push(word.slot.clone());
+        corrected.push(word.correction.clone());
+        readings.push(word.reading.clone());
     }
+    let terms_of = |s: &str| terms_of(analyzer, s);
 
     let terms: Vec<String> = primaries.iter().map(|(_, t)| t.clone()).collect();
     for found in synonyms.find(&terms) {
@@ -310,6 +268,120 @@ pub fn understand(
     let phrase = terms.into_iter().filter(|t| vocabulary.df(t) > 0).collect();
     let suggestion = any_correction.then(|| corrected.join(" ")).filter(|s| s.as_str() != text.trim());
     QueryPlan { slots, phrase, suggestion, layout_fixed }
+}
+
+/// Reads one word of a query, `last` if it ends the query (see [`WordPlan`]).
+fn read_word(typed: &str, last: bool, analyzer: &Analyzer, vocabulary: &Vocabulary, synonyms: &Synonyms) -> WordPlan {
+    let mut word = typed.to_string();
+    let mut analysed = analyzer.analyze_word(&word);
+    let mut layout = false;
+    let mut corrected = false;
+    // English-mode typing: a Latin word the help center never uses and that
+    // is no known loanword, whose 두벌식 reading is whole syllables the help
+    // center does use (qothd → 배송, but email stays email).
+    if word.chars().all(|c| c.is_ascii_alphabetic())
+        && !analysed.iter().any(|t| vocabulary.df(&t.text) > 0)
+        && synonyms.find(&[word.to_lowercase()]).is_empty()
+        && let Some(hangul) = from_dubeolsik(&word)
+        && reads_as_hangul(&hangul, last)
+    {
+        let hangul_terms = analyzer.analyze_word(&hangul);
+        let all_known = !hangul_terms.is_empty() && hangul_terms.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
+        if all_known || (last && !vocabulary.completions(&hangul, 1).is_empty()) {
+            word = hangul;
+            analysed = hangul_terms;
+            corrected = true;
+            layout = true;
+        }
+    }
+    // A word that asks nothing by itself matches nothing and weighs nothing,
+    // unless it is the last word and may still grow into one (해 → 해외).
+    if is_filler(&analysed) && !(last && word.chars().count() < 2 && !vocabulary.completions(&word, 1).is_empty()) {
+        let slot = Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 };
+        return WordPlan { slot, correction: word, corrected, layout, reading: analysed, primaries: Vec::new() };
+    }
+    let mut exact: Vec<String> = Vec::new();
+    let mut primaries: Vec<String> = Vec::new();
+    for t in analysed.iter() {
+        if !exact.contains(&t.text) {
+            exact.push(t.text.clone());
+        }
+        if t.primary {
+            primaries.push(t.text.clone());
+        }
+    }
+    let mut slot = Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 };
+    let mut correction = word.clone();
+    let all_known = analysed.iter().filter(|t| t.primary).all(|t| vocabulary.df(&t.text) > 0);
+    if !exact.is_empty() {
+        slot.alternatives.push(Alternative::new(Origin::Exact, word.clone(), exact.clone()));
+    }
+    let terms_of = |s: &str| terms_of(analyzer, s);
+    let add = |origin: Origin, candidates: Vec<Candidate>, slot: &mut Slot| {
+        for c in candidates {
+            let terms = terms_of(&c.word);
+            if terms.is_empty() || slot.alternatives.iter().any(|a| a.terms == terms) {
+                continue;
+            }
+            slot.alternatives.push(Alternative::new(origin, c.word, terms));
+        }
+    };
+    // The last word may be unfinished. If the help center has words it is
+    // the beginning of (비밀버 → 비밀번호, 회원강 → 회원가입), it is being
+    // typed, not mistyped. A last word of only particles or endings (돼요)
+    // is finished; a known word of one syllable (법, 돈) is too short to guess.
+    let typing = last && !exact.is_empty() && !(all_known && word.chars().count() < 2);
+    let growing = if typing { vocabulary.completions(&word, MAX_COMPLETIONS) } else { Vec::new() };
+    let mut corrected_typo = false;
+    if is_initials_query(&word) && word.chars().count() >= 2 {
+        let whole = vocabulary.by_initials(&word, MAX_INITIALS);
+        if whole.is_empty() {
+            // ㅎㅇㅌㅌ: initials of words the help center writes apart (회원 탈퇴).
+            for part in split_initials(&word, vocabulary) {
+                add(Origin::Initials, vocabulary.by_initials(&part, MAX_INITIALS), &mut slot);
+            }
+        } else {
+            add(Origin::Initials, whole, &mut slot);
+        }
+    } else if growing.is_empty()
+        && !layout
+        && !word.chars().last().is_some_and(is_jamo)
+        && word.chars().filter(|c| is_hangul_syllable(*c)).count() >= 2
+        && let reading = analyzer.reading(&word)
+        && let slips = vocabulary.slips(&word, MAX_CORRECTIONS)
+        && (if all_known { reading.falls_apart } else { !reading.known || has_same_sounding_vowel(&word) } || !slips.is_empty())
+    {
+        // A word the dictionary knows (지원, 결재) is what the customer
+        // meant, even if the help center never uses it: only a spelling
+        // that sounds the same (결재 → 결제) is worth correcting it to.
+        // A word the index knows only as loose pieces (변갱 → 변 · 갱) is
+        // still a typo.
+        let candidates: Vec<Candidate> = vocabulary
+            .corrections(&word, MAX_CORRECTIONS)
+            .into_iter()
+            .filter(|c| !reading.known || sounds_the_same(&word, &c.word, c.covers_chars))
+            // A "correction" to a term the word already has (빠른 → 빠르)
+            // finds nothing new.
+            .filter(|c| !terms_of(&c.word).iter().all(|t| exact.contains(t)))
+            .collect();
+        // A syllable typed twice or left out is a slip whatever the
+        // dictionary makes of the pieces, and likelier than a jamo typo
+        // that explains no more of the word.
+        let slip_covers = slips.first().map(|c| c.covers_chars);
+        let candidates = if slip_covers >= candidates.first().map(|c| c.covers_chars) { slips } else { candidates };
+        if let Some(best) = candidates.first() {
+            correction = format!("{}{}", best.word, word.chars().skip(best.covers_chars).collect::<String>());
+            corrected = true;
+            corrected_typo = true;
+        }
+        add(Origin::Typo, candidates, &mut slot);
+    }
+    if typing && !corrected_typo {
+        let unfinished = !all_known || word.chars().last().is_some_and(is_jamo);
+        let found = if growing.is_empty() { tail_completions(&word, vocabulary, unfinished) } else { growing };
+        add(Origin::Completion, found, &mut slot);
+    }
+    WordPlan { slot, correction, corrected, layout, reading: analysed, primaries }
 }
 
 /// Whether a correction only changes vowels that sound the same in today's
@@ -403,4 +475,36 @@ fn importance(slot: &Slot, reading: &[Term], vocabulary: &Vocabulary) -> f32 {
     }
     let names_a_topic = reading.iter().any(|t| t.role == Role::Topic && t.text.chars().count() >= 2);
     if names_a_topic { vocabulary.unseen_idf() } else { 0.0 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every dev and holdout query, and every state of it while typed (each
+    /// prefix, so a word is met both last and followed by more), planned
+    /// from scratch and then twice through an engine's remembered words:
+    /// the plans are the same, field for field.
+    #[test]
+    fn a_remembered_word_is_read_as_it_was_the_first_time() {
+        let mut compared = 0;
+        for (engine, queries, _, _dir) in crate::eval::labelled_help_centers() {
+            let occurs = |terms: &[String]| super::super::query::phrase_occurs(&engine.searcher, &engine.index.fields, terms);
+            for labelled in &queries {
+                let chars: Vec<(usize, char)> = labelled.query.char_indices().collect();
+                for (end, _) in chars.iter().skip(1).chain(std::iter::once(&(labelled.query.len(), ' '))) {
+                    let typed = &labelled.query[..*end];
+                    if typed.trim().is_empty() {
+                        continue;
+                    }
+                    let fresh = understand(typed, &engine.index.analyzer, &engine.vocabulary, &engine.synonyms, &occurs, None);
+                    for pass in ["first", "remembered"] {
+                        assert_eq!(format!("{:?}", engine.plan(typed)), format!("{fresh:?}"), "{typed}, {pass}");
+                    }
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 3000, "{compared} query states compared");
+    }
 }
