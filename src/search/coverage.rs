@@ -7,7 +7,7 @@
 //! first candidates and is the result list's confidence.
 
 use super::query::Place;
-use super::top_entries::Found;
+use super::top_entries::TopEntries;
 use super::understand::{Origin, QueryPlan};
 use crate::index::Fields;
 
@@ -27,38 +27,68 @@ pub struct Coverage {
     pub through_typo: bool,
 }
 
-/// Coverage of each candidate, in the candidates' order, from the terms
-/// each was found to hold while it was ranked: only whether a candidate
-/// holds a term matters here, not a score.
-pub fn coverage(fields: &Fields, plan: &QueryPlan, candidates: &[Found<'_>]) -> Vec<Coverage> {
+/// Coverage of each candidate of `top`, in its order, from the terms each
+/// was found to hold while it was ranked: only whether a candidate holds a
+/// term matters here, not a score.
+pub fn coverage(fields: &Fields, plan: &QueryPlan, top: &TopEntries<'_>) -> Vec<Coverage> {
     let total: f32 = plan.slots.iter().map(|s| s.importance).sum();
-    let mut covered = vec![Coverage::default(); candidates.len()];
-    if total <= 0.0 || candidates.is_empty() {
+    let mut covered = vec![Coverage::default(); top.entries.len()];
+    if total <= 0.0 || top.entries.is_empty() {
         return covered;
+    }
+    // Each alternative as the units that find it, in a heading field (the
+    // question, titles, aliases, tags) and in the answer text.
+    let words = top.leaves.len().div_ceil(64);
+    let mut ways: Vec<Way> = Vec::new();
+    for (s, slot) in plan.slots.iter().enumerate() {
+        for alternative in slot.alternatives.iter().filter(|a| !a.terms.is_empty()) {
+            let mut units = [vec![0u64; words], vec![0u64; words]];
+            for (unit, leaf) in top.leaves.iter().enumerate() {
+                let Some(leaf) = leaf.filter(|l| alternative.terms.contains(&l.term)) else { continue };
+                for (k, place) in [Place::Heading, Place::Body].into_iter().enumerate() {
+                    if place.holds(fields, leaf.field) {
+                        units[k][unit / 64] |= 1 << (unit % 64);
+                    }
+                }
+            }
+            ways.push(Way { slot: s, also_covers: alternative.also_covers, origin: alternative.origin, units });
+        }
     }
     // best[slot]: the weight of the best way the candidate matches the slot.
     // A spacing join on one slot answers the next one too.
     let mut best = vec![0.0f32; plan.slots.len()];
-    for (found, covered) in candidates.iter().zip(covered.iter_mut()) {
+    for (found, covered) in top.entries.iter().zip(covered.iter_mut()) {
         best.iter_mut().for_each(|b| *b = 0.0);
-        for (s, slot) in plan.slots.iter().enumerate() {
-            for alternative in slot.alternatives.iter().filter(|a| !a.terms.is_empty()) {
-                // A match in a heading field outweighs one in the answer text.
-                let place = [(Place::Heading, 1.0), (Place::Body, BODY_ONLY)].into_iter().find(|(place, _)| {
-                    found.holds.iter().any(|leaf| place.holds(fields, leaf.field) && alternative.terms.contains(&leaf.term))
-                });
-                let Some((_, share)) = place else { continue };
-                covered.through_typo |= alternative.origin == Origin::Typo;
-                let weight = alternative.origin.weight() * share;
-                for target in std::iter::once(s).chain(alternative.also_covers) {
-                    best[target] = best[target].max(weight);
-                }
+        for way in &ways {
+            // A match in a heading field outweighs one in the answer text.
+            let holds = |units: &[u64]| units.iter().zip(&found.holds).any(|(u, h)| u & h != 0);
+            let share = if holds(&way.units[0]) {
+                1.0
+            } else if holds(&way.units[1]) {
+                BODY_ONLY
+            } else {
+                continue;
+            };
+            covered.through_typo |= way.origin == Origin::Typo;
+            let weight = way.origin.weight() * share;
+            for target in std::iter::once(way.slot).chain(way.also_covers) {
+                best[target] = best[target].max(weight);
             }
         }
         let share: f32 = plan.slots.iter().zip(&best).map(|(slot, weight)| slot.importance * weight).sum();
         covered.share = ((share / total) * 1000.0).round() / 1000.0;
     }
     covered
+}
+
+/// One way a query word may be matched: an alternative of its slot, as the
+/// units that find it in a heading field (`units[0]`) and in the answer
+/// text (`units[1]`), a bit each.
+struct Way {
+    slot: usize,
+    also_covers: Option<usize>,
+    origin: Origin,
+    units: [Vec<u64>; 2],
 }
 
 #[cfg(test)]
@@ -86,11 +116,11 @@ mod tests {
                 let plan = engine.plan(&labelled.query);
                 for category in std::iter::once(None).chain(categories.iter().flatten().map(|c| Some(c.as_str()))) {
                     let Some(ranking) = crate::search::query::ranking(&engine.index.fields, &engine.vocabulary, &plan, category) else { continue };
-                    let (found, _) = crate::search::top_entries::top_entries(searcher, &statistics, &ranking, 30, 1000).unwrap();
-                    let addresses: Vec<DocAddress> = found.iter().map(|f| f.address).collect();
+                    let top = crate::search::top_entries::top_entries(searcher, &statistics, &engine.postings, &ranking, 30, 1000).unwrap();
+                    let addresses: Vec<DocAddress> = top.entries.iter().map(|f| f.address).collect();
                     let expected = from_postings(searcher, &engine.index.fields, &engine.vocabulary, &plan, &addresses).unwrap();
-                    assert_eq!(coverage(&engine.index.fields, &plan, &found), expected, "{} in {category:?}", labelled.query);
-                    compared += found.len();
+                    assert_eq!(coverage(&engine.index.fields, &plan, &top), expected, "{} in {category:?}", labelled.query);
+                    compared += addresses.len();
                     partial += expected.iter().filter(|c| c.share > 0.0 && c.share < 1.0).count();
                 }
             }

@@ -2,6 +2,7 @@
 
 mod coverage;
 mod fusion;
+mod postings;
 mod query;
 mod snippet;
 mod spellings;
@@ -163,6 +164,8 @@ pub struct Engine {
     synonyms: Synonyms,
     /// Query words as this generation read them (see [`RememberedWords`]).
     words: RememberedWords,
+    /// The postings of terms searched before (see [`postings`]).
+    postings: postings::TermPostings,
     /// Answers already worked out in this generation, by request. Customers
     /// ask the same few questions, and the widget sends the same half-typed
     /// states, over and over. The engine is rebuilt with every change to the
@@ -191,7 +194,7 @@ impl Engine {
         let (synonyms, problems) = Synonyms::compile(&index.analyzer, &index.dictionaries, content_dir);
         let totals = statistics::IndexTotals::read(&searcher);
         let stores = Stores::open(&searcher)?;
-        Ok((Engine { index, searcher, totals, stores, vocabulary, synonyms, words: RememberedWords::default(), answers: None, dense: None }, problems))
+        Ok((Engine { index, searcher, totals, stores, vocabulary, synonyms, words: RememberedWords::default(), postings: postings::TermPostings::default(), answers: None, dense: None }, problems))
     }
 
     /// Keeps up to `entries` answers for requests asked again (0 keeps none).
@@ -261,7 +264,7 @@ impl Engine {
 
     /// Runs `request` against the index: analysis, ranking, snippets.
     fn work_out(&self, request: &SearchRequest, started: Instant) -> Result<SearchResponse, SearchError> {
-        Ok(self.rank(request, started)?.0)
+        Ok(self.rank(request, started, false)?.0)
     }
 
     /// [`Engine::search`], never remembered, with how each hit was ranked:
@@ -269,10 +272,11 @@ impl Engine {
     pub fn explain(&self, request: &SearchRequest) -> Result<(SearchResponse, Explanation), SearchError> {
         let started = Instant::now();
         request.validate()?;
-        self.rank(request, started)
+        self.rank(request, started, true)
     }
 
-    fn rank(&self, request: &SearchRequest, started: Instant) -> Result<(SearchResponse, Explanation), SearchError> {
+    /// Answers `request`; with how each hit was ranked when `explain`.
+    fn rank(&self, request: &SearchRequest, started: Instant, explain: bool) -> Result<(SearchResponse, Explanation), SearchError> {
         let query_text = request.q.trim().to_string();
         let query_id = uuid::Uuid::now_v7().to_string();
         let plan = self.plan(&query_text);
@@ -287,11 +291,12 @@ impl Engine {
             // Rerank more than the page: an entry answering more of the query
             // may rise from below it.
             let depth = (request.offset + request.limit).max(RERANK_DEPTH);
-            let (candidates, count) = top_entries::top_entries(searcher, &statistics, ranking, depth, TOTAL_CAP as u32)?;
-            total = (count as usize).min(TOTAL_CAP);
-            total_is_lower_bound = count as usize > TOTAL_CAP;
-            let covered = coverage::coverage(fields, &plan, &candidates);
-            ranked = candidates
+            let top = top_entries::top_entries(searcher, &statistics, &self.postings, ranking, depth, TOTAL_CAP as u32)?;
+            total = (top.count as usize).min(TOTAL_CAP);
+            total_is_lower_bound = top.count as usize > TOTAL_CAP;
+            let covered = coverage::coverage(fields, &plan, &top);
+            ranked = top
+                .entries
                 .iter()
                 .zip(&covered)
                 .map(|(found, c)| Candidate::lexical(found.address, found.score * (COVERAGE_FLOOR + (1.0 - COVERAGE_FLOOR) * c.share), *c))
@@ -379,13 +384,15 @@ impl Engine {
             let snippet = highlighter.snippet(doc.bytes(fields.snippet_source), doc.bytes(fields.snippet_terms));
             let id = doc.text(fields.id).to_string();
             let score = if fused { candidate.fused } else { candidate.score };
-            explanation.hits.push(Ranking {
-                id: id.clone(),
-                lexical_rank: candidate.lexical_rank.map(|r| r + 1),
-                dense_rank: candidate.dense_rank.map(|r| r + 1),
-                cosine: candidate.cosine,
-                score,
-            });
+            if explain {
+                explanation.hits.push(Ranking {
+                    id: id.clone(),
+                    lexical_rank: candidate.lexical_rank.map(|r| r + 1),
+                    dense_rank: candidate.dense_rank.map(|r| r + 1),
+                    cosine: candidate.cosine,
+                    score,
+                });
+            }
             hits.push(Hit {
                 id,
                 url: doc.text(fields.url).to_string(),

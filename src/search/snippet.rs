@@ -31,15 +31,18 @@ pub struct Highlighter {
     /// A query has a few terms in the answer field: a list compared by bytes
     /// beats hashing every term of every answer shown.
     weights: Vec<(Box<[u8]>, f32)>,
-    /// A bit per (length, last byte) of the weighted terms ([`sketch`]): most
-    /// of an answer's terms are told apart from the query's by it alone.
-    sketch: u64,
+    /// A bit per (length, last two bytes) of the weighted terms
+    /// ([`sketch`]): most of an answer's terms are told apart from the
+    /// query's by it alone, without comparing them to each.
+    sketch: [u64; 4],
 }
 
-/// One bit of 64 for a term, from its length and last byte.
-fn sketch(term: &[u8]) -> u64 {
-    let last = term.last().copied().unwrap_or(0) as usize;
-    1 << ((term.len() * 7 + last) % 64)
+/// One bit of 256 for a term, from its length and last two bytes (a Hangul
+/// syllable's first byte is one of four).
+fn sketch(term: &[u8]) -> (usize, u64) {
+    let byte = |back: usize| term.len().checked_sub(back).map_or(0, |i| term[i] as usize);
+    let bit = (term.len() * 131 + byte(2) * 17 + byte(1)) % 256;
+    (bit / 64, 1 << (bit % 64))
 }
 
 impl Highlighter {
@@ -57,8 +60,12 @@ impl Highlighter {
     }
 
     fn with(weights: Vec<(Box<[u8]>, f32)>) -> Highlighter {
-        let sketch = weights.iter().fold(0, |bits, (term, _)| bits | sketch(term));
-        Highlighter { weights, sketch }
+        let mut bits = [0u64; 4];
+        for (term, _) in &weights {
+            let (word, bit) = sketch(term);
+            bits[word] |= bit;
+        }
+        Highlighter { weights, sketch: bits }
     }
 
     /// A highlighter that marks nothing: for hits found by meaning alone,
@@ -68,7 +75,8 @@ impl Highlighter {
     }
 
     fn weight(&self, term: &[u8]) -> Option<f32> {
-        if self.sketch & sketch(term) == 0 {
+        let (word, bit) = sketch(term);
+        if self.sketch[word] & bit == 0 {
             return None;
         }
         self.weights.iter().find(|(t, _)| **t == *term).map(|(_, w)| *w)

@@ -20,13 +20,15 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Score, Searcher, SegmentReader, TERMINATED, Term};
 
+use super::postings::TermPostings;
 use super::query::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking};
 use super::statistics::{GlobalStatistics, IndexTotals, K1};
 
@@ -34,15 +36,27 @@ use super::statistics::{GlobalStatistics, IndexTotals, K1};
 /// order than the scores') never puts a score above what its bounds allow.
 const ROUNDING_MARGIN: Score = 1e-4;
 
-/// An entry on the page, and the ranking's terms it holds: every unit was
-/// looked up for it when it was scored, so what it matches is known without
-/// reading the postings again (see `coverage`).
+/// The best entries for a ranking, how many entries match, and which of the
+/// ranking's terms each entry holds: every unit was looked up for an entry
+/// when it was scored, so what it matches is known without reading the
+/// postings again (see `coverage`).
 #[derive(Debug)]
-pub struct Found<'r> {
+pub struct TopEntries<'r> {
+    /// Best first.
+    pub entries: Vec<Found>,
+    /// Entries matching, counted up to the cap (one more means more).
+    pub count: u32,
+    /// By unit, the term leaf it looks for in its field; none for a phrase.
+    pub leaves: Vec<Option<&'r Leaf>>,
+}
+
+/// An entry on the page.
+#[derive(Debug)]
+pub struct Found {
     pub score: Score,
     pub address: DocAddress,
-    /// The term leaves of the ranking the entry holds, each in its field.
-    pub holds: Vec<&'r Leaf>,
+    /// A bit per unit (see [`TopEntries::leaves`]) the entry holds.
+    pub holds: Box<[u64]>,
 }
 
 /// The best `depth` entries for `ranking` (best first; equal scores in index
@@ -51,10 +65,11 @@ pub struct Found<'r> {
 pub fn top_entries<'r>(
     searcher: &Searcher,
     statistics: &GlobalStatistics<'_>,
+    postings: &TermPostings,
     ranking: &'r Ranking,
     depth: usize,
     count_cap: u32,
-) -> tantivy::Result<(Vec<Found<'r>>, u32)> {
+) -> tantivy::Result<TopEntries<'r>> {
     let weights = Weights::new(searcher, statistics, ranking)?;
     let mut page = Page::new(depth, weights.units.len());
     let mut count = 0u32;
@@ -66,28 +81,22 @@ pub fn top_entries<'r>(
             },
             None => None,
         };
-        let mut units = weights.units(segment)?;
+        let mut units = weights.units(segment, ordinal as u32, postings)?;
         if count <= count_cap {
             count += weights.count_matches(&units, category.as_ref(), segment, count_cap + 1 - count)?;
         }
         weights.max_score(&mut units, category, segment, ordinal as u32, &mut page);
     }
-    let found = page
-        .sorted()
-        .into_iter()
-        .map(|ranked| {
-            let matched = page.matched(&ranked);
-            let holds = (0..weights.units.len())
-                .filter(|&place| matched[place / 64] & (1 << (place % 64)) != 0)
-                .filter_map(|place| match &weights.units[place] {
-                    UnitWeight::Term { leaf, .. } => Some(*leaf),
-                    UnitWeight::Phrase { .. } => None,
-                })
-                .collect();
-            Found { score: ranked.score, address: ranked.address, holds }
+    let entries = page.sorted().into_iter().map(|ranked| Found { score: ranked.score, address: ranked.address, holds: page.matched(&ranked).into() }).collect();
+    let leaves = weights
+        .units
+        .iter()
+        .map(|unit| match unit {
+            UnitWeight::Term { leaf, .. } => Some(*leaf),
+            UnitWeight::Phrase { .. } => None,
         })
         .collect();
-    Ok((found, count))
+    Ok(TopEntries { entries, count, leaves })
 }
 
 /// What pruning works on: a term in a field, or a phrase. A word's
@@ -167,15 +176,24 @@ impl<'a, 't> Weights<'a, 't> {
 
     /// The units' cursors over one segment, each on its first entry, lowest
     /// bound first; a unit that matches nothing there has none.
-    fn units(&self, segment: &SegmentReader) -> tantivy::Result<Vec<Unit<'_>>> {
+    fn units(&self, segment: &SegmentReader, ordinal: u32, postings: &TermPostings) -> tantivy::Result<Vec<Unit<'_>>> {
         let mut units = Vec::with_capacity(self.units.len());
+        // Each field's postings and lengths, opened once for all its terms.
+        let mut opened: Vec<(Field, Arc<InvertedIndexReader>, FieldNormReader)> = Vec::with_capacity(4);
         for &place in &self.by_bound {
             let cursor = match &self.units[place] {
                 UnitWeight::Term { leaf, weight } => {
                     let Some(lengths) = self.totals.length_parts(leaf.field) else { continue };
-                    let term = Term::from_field_text(leaf.field, &leaf.term);
-                    let Some(postings) = segment.inverted_index(leaf.field)?.read_postings(&term, IndexRecordOption::WithFreqs)? else { continue };
-                    Cursor::Term(TermCursor { postings, norms: segment.get_fieldnorms_reader(leaf.field)?, weight: *weight, lengths })
+                    let (inverted, norms) = match opened.iter().find(|(field, _, _)| *field == leaf.field) {
+                        Some((_, inverted, norms)) => (inverted.clone(), norms.clone()),
+                        None => {
+                            let (inverted, norms) = (segment.inverted_index(leaf.field)?, segment.get_fieldnorms_reader(leaf.field)?);
+                            opened.push((leaf.field, inverted.clone(), norms.clone()));
+                            (inverted, norms)
+                        }
+                    };
+                    let Some(postings) = postings.read(ordinal, leaf.field, &leaf.term, &inverted)? else { continue };
+                    Cursor::Term(TermCursor { postings, norms, weight: *weight, lengths })
                 }
                 UnitWeight::Phrase { weight, boost, .. } => Cursor::Phrase(weight.scorer(segment, *boost)?),
             };
@@ -590,8 +608,8 @@ mod tests {
                 for &depth in depths {
                     let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
                     let (expected, count) = searcher.search_with_statistics_provider(&*query, &collector, &statistics).unwrap();
-                    let (found, counted) = top_entries(searcher, &statistics, &ranking, depth, 100_000).unwrap();
-                    let found: Vec<(Score, DocAddress)> = found.iter().map(|f| (f.score, f.address)).collect();
+                    let top = top_entries(searcher, &statistics, &engine.postings, &ranking, depth, 100_000).unwrap();
+                    let (found, counted): (Vec<(Score, DocAddress)>, u32) = (top.entries.iter().map(|f| (f.score, f.address)).collect(), top.count);
                     assert_eq!(counted as usize, count, "{q} in {category:?}: the count");
                     assert_eq!(found.len(), expected.len(), "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
                     for ((a, x), (b, y)) in found.iter().zip(&expected) {
@@ -601,7 +619,7 @@ mod tests {
                     compared += 1;
                     filtered += usize::from(category.is_some() && !found.is_empty());
                 }
-                let (_, capped) = top_entries(searcher, &statistics, &ranking, 3, 5).unwrap();
+                let capped = top_entries(searcher, &statistics, &engine.postings, &ranking, 3, 5).unwrap().count;
                 let exact = searcher.search_with_statistics_provider(&*query, &Count, &statistics).unwrap();
                 assert_eq!(capped as usize, exact.min(6), "{q} in {category:?}: counted up to 5, and one more means more");
             }

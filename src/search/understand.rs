@@ -136,6 +136,8 @@ struct WordPlan {
     /// Whether the word was typed with the keyboard in English mode.
     layout: bool,
     reading: Arc<Vec<Term>>,
+    /// Whether it is a bare noun (see [`is_bare_noun`]), for spacing joins.
+    bare_noun: bool,
     /// Its exact primary terms, for synonyms and phrases.
     primaries: Vec<String>,
 }
@@ -206,6 +208,7 @@ pub fn understand(
     let mut layout_fixed = false;
     // Each word's analysis, for the spacing join below.
     let mut readings: Vec<Arc<Vec<Term>>> = Vec::with_capacity(words.len());
+    let mut bare_nouns: Vec<bool> = Vec::with_capacity(words.len());
     // (slot index, term) for every exact primary term, for synonyms and phrases.
     let mut primaries: Vec<(usize, String)> = Vec::new();
     for (i, &typed) in words.iter().enumerate() {
@@ -221,6 +224,7 @@ pub fn understand(
         slots.push(word.slot.clone());
         corrected.push(word.correction.clone());
         readings.push(word.reading.clone());
+        bare_nouns.push(word.bare_noun);
     }
     let terms_of = |s: &str| terms_of(analyzer, s);
 
@@ -244,8 +248,8 @@ pub fn understand(
         let (left, right) = (&slots[i - 1], &slots[i]);
         let joinable = !left.alternatives.is_empty()
             && !right.alternatives.is_empty()
-            && is_bare_noun(&left.text, &readings[i - 1])
-            && is_bare_noun(&right.text, &readings[i])
+            && bare_nouns[i - 1]
+            && bare_nouns[i]
             && left.alternatives.iter().all(|a| a.also_covers.is_none());
         if joinable {
             let joined = format!("{}{}", left.text, right.text);
@@ -298,7 +302,8 @@ fn read_word(typed: &str, last: bool, analyzer: &Analyzer, vocabulary: &Vocabula
     // unless it is the last word and may still grow into one (해 → 해외).
     if is_filler(&analysed) && !(last && word.chars().count() < 2 && !vocabulary.completions(&word, 1).is_empty()) {
         let slot = Slot { text: word.clone(), alternatives: Vec::new(), importance: 0.0 };
-        return WordPlan { slot, correction: word, corrected, layout, reading: analysed, primaries: Vec::new() };
+        let bare_noun = is_bare_noun(&word, &analysed);
+        return WordPlan { slot, correction: word, corrected, layout, reading: analysed, bare_noun, primaries: Vec::new() };
     }
     let mut exact: Vec<String> = Vec::new();
     let mut primaries: Vec<String> = Vec::new();
@@ -381,7 +386,8 @@ fn read_word(typed: &str, last: bool, analyzer: &Analyzer, vocabulary: &Vocabula
         let found = if growing.is_empty() { tail_completions(&word, vocabulary, unfinished) } else { growing };
         add(Origin::Completion, found, &mut slot);
     }
-    WordPlan { slot, correction, corrected, layout, reading: analysed, primaries }
+    let bare_noun = is_bare_noun(&slot.text, &analysed);
+    WordPlan { slot, correction, corrected, layout, reading: analysed, bare_noun, primaries }
 }
 
 /// Whether a correction only changes vowels that sound the same in today's
