@@ -107,7 +107,8 @@ mod tests {
                         let mut read = inverted.read_postings(&Term::from_field_text(field, term), IndexRecordOption::WithFreqs).unwrap().unwrap();
                         while read.doc() != TERMINATED {
                             assert_eq!((found.doc(), found.term_freq()), (read.doc(), read.term_freq()), "{term}");
-                            (found.advance(), read.advance());
+                            found.advance();
+                            read.advance();
                         }
                         assert_eq!(found.doc(), TERMINATED, "{term}");
                     }
