@@ -316,12 +316,19 @@ pub fn labelled_help_centers() -> Vec<LabelledHelpCenter> {
             let content = root.join(content);
             let library = Library::load(&content).unwrap();
             let (engine, _, dir) = scratch_engine(&library, &content).unwrap();
-            let mut categories: Vec<Option<String>> = library.entries().map(|e| e.category).collect();
-            categories.sort();
-            categories.dedup();
-            (engine, read_queries(&root.join(queries)).unwrap(), categories, dir)
+            (engine, read_queries(&root.join(queries)).unwrap(), categories(&library), dir)
         })
         .collect()
+}
+
+/// For tests: the categories of `library`'s entries, each once (none among
+/// them if an entry has none).
+#[cfg(test)]
+pub fn categories(library: &Library) -> Vec<Option<String>> {
+    let mut categories: Vec<Option<String>> = library.entries().map(|e| e.category).collect();
+    categories.sort();
+    categories.dedup();
+    categories
 }
 
 /// `library` indexed into a scratch folder (removed when the returned guard

@@ -221,10 +221,7 @@ impl Analyzer {
     /// meant), remembered: the analysis depends on the word and the
     /// dictionaries only, and this analyzer lives as long as they do.
     pub fn analyze_word(&self, word: &str) -> Arc<Vec<Term>> {
-        if word.len() > REMEMBERED_WORD_BYTES {
-            return Arc::new(self.analyze(word));
-        }
-        remembered(&self.words, word, || Arc::new(self.analyze(word)))
+        remember_word(&self.words, word, || Arc::new(self.analyze(word)))
     }
 
     /// The terms an indexed text is stored under: its reading in context and,
@@ -292,10 +289,7 @@ impl Analyzer {
     /// How ko-dic reads one word typed by a customer: is it a word of the
     /// language, or does it fall apart into pieces?
     pub fn reading(&self, word: &str) -> Reading {
-        if word.len() > REMEMBERED_WORD_BYTES {
-            return self.read_word(word);
-        }
-        remembered(&self.readings, word, || self.read_word(word))
+        remember_word(&self.readings, word, || self.read_word(word))
     }
 
     fn read_word(&self, word: &str) -> Reading {
@@ -515,6 +509,15 @@ impl Analyzer {
         }
         out
     }
+}
+
+/// What `work` makes of `word`, from `cache` if it was made before; a text
+/// longer than [`REMEMBERED_WORD_BYTES`] is no word, and is worked on anew.
+pub(crate) fn remember_word<V: Clone>(cache: &quick_cache::sync::Cache<String, V>, word: &str, work: impl FnOnce() -> V) -> V {
+    if word.len() > REMEMBERED_WORD_BYTES {
+        return work();
+    }
+    remembered(cache, word, work)
 }
 
 /// What `cache` holds for `word`, or what `work` makes of it, kept there.

@@ -6,5 +6,6 @@ mod normalize;
 mod tokenizer;
 
 pub use analyzer::{Analyzer, AnalyzerError, Reading, Role, Term, analyze, warm_up};
+pub(crate) use analyzer::remember_word;
 pub use normalize::Normalized;
 pub use tokenizer::{KOREAN, KoreanTokenizer};

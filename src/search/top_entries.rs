@@ -627,14 +627,6 @@ mod tests {
         (compared, filtered)
     }
 
-    /// The categories of `library`'s entries, and none.
-    fn categories(library: &crate::content::Library) -> Vec<Option<String>> {
-        let mut categories: Vec<Option<String>> = library.entries().map(|e| e.category).collect();
-        categories.sort();
-        categories.dedup();
-        categories
-    }
-
     /// The dev set's queries and the holdout's, on their own content, with
     /// no category and with each category: the pages MaxScore finds are
     /// tantivy's, entry for entry and score for score to the bit, at every
@@ -683,7 +675,7 @@ mod tests {
         let segments = engine.searcher.segment_readers();
         assert!(segments.len() >= 2 && segments.iter().any(|s| s.alive_bitset().is_some()), "deletions and a second segment");
         let queries = crate::eval::read_queries(&content.join("../tests/eval/queries.jsonl")).unwrap();
-        let (compared, _) = compare_with_tantivy(&engine, &queries, &categories(&library));
+        let (compared, _) = compare_with_tantivy(&engine, &queries, &crate::eval::categories(&library));
         assert!(compared > 1000, "{compared} pages compared");
     }
 }

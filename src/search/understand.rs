@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use crate::korean::jamo::{from_dubeolsik, has_same_sounding_vowel, homophones, is_hangul_syllable, is_initials_query, is_jamo};
-use crate::korean::{Analyzer, Role, Term};
+use crate::korean::{Analyzer, Role, Term, remember_word};
 
 use super::synonyms::Synonyms;
 use super::vocabulary::{Candidate, Vocabulary};
@@ -142,8 +142,6 @@ struct WordPlan {
     primaries: Vec<String>,
 }
 
-/// Words longer than this (in bytes) are read anew each time.
-const REMEMBERED_WORD_BYTES: usize = 64;
 /// Words remembered, for each of the two places (the last word or another).
 const REMEMBERED_WORDS: usize = 8_192;
 
@@ -165,16 +163,7 @@ impl Default for RememberedWords {
 
 impl RememberedWords {
     fn read(&self, typed: &str, last: bool, read: impl FnOnce() -> WordPlan) -> Arc<WordPlan> {
-        if typed.len() > REMEMBERED_WORD_BYTES {
-            return Arc::new(read());
-        }
-        let cache = if last { &self.last } else { &self.other };
-        if let Some(found) = cache.get(typed) {
-            return found;
-        }
-        let plan = Arc::new(read());
-        cache.insert(typed.to_string(), plan.clone());
-        plan
+        remember_word(if last { &self.last } else { &self.other }, typed, || Arc::new(read()))
     }
 }
 
