@@ -2,6 +2,7 @@
 
 mod coverage;
 mod fusion;
+mod peaks;
 mod postings;
 mod query;
 mod snippet;

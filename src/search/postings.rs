@@ -6,42 +6,103 @@
 //! that was a larger share of a search than walking the postings. The same
 //! terms come back search after search, so the postings as first read are
 //! kept here and cloned: a copy of their cursor, nothing looked up or decoded
-//! again. Postings depend on the generation of the index, so an engine keeps
+//! again. The term's peaks (see `peaks`) are read along with them the first
+//! time. Postings depend on the generation of the index, so an engine keeps
 //! its own.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
+use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::SegmentPostings;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{InvertedIndexReader, Term};
+use tantivy::{DocId, InvertedIndexReader, Score, SegmentReader, Term};
 
-/// Terms remembered; a cursor with its first block is about 2 KB.
-const REMEMBERED_POSTINGS: usize = 4096;
+use super::peaks::{Peaks, SPAN};
 
-/// Each remembered term's postings, positioned on its first entry, by
-/// segment, field and term.
+/// Bytes the remembered terms may take: a cursor with its first block is
+/// 1.9 KB, its peaks 4 bytes per span of the segment; about 7,500 terms at
+/// 10k entries, 3,300 at 100k.
+const REMEMBERED_BYTES: u64 = 16 << 20;
+
+/// Terms the memory expects to hold.
+const REMEMBERED_TERMS: usize = 4096;
+
+/// Each remembered term's postings, positioned on its first entry, and its
+/// peaks, by segment, field and term.
 pub struct TermPostings {
-    cache: quick_cache::sync::Cache<Key, Option<SegmentPostings>>,
+    cache: quick_cache::sync::Cache<Key, Option<Remembered>, Size>,
+    /// Entries per span of the peaks.
+    span: DocId,
+}
+
+/// A term's postings in a field of a segment, on their first entry, and
+/// their peaks.
+#[derive(Clone)]
+pub struct Remembered {
+    pub postings: SegmentPostings,
+    pub peaks: Arc<Peaks>,
+}
+
+/// A field of one segment, opened once for the terms read in it.
+pub struct SegmentField<'a> {
+    /// The segment's ordinal in the searcher.
+    pub segment: u32,
+    pub field: Field,
+    pub inverted: Arc<InvertedIndexReader>,
+    pub norms: FieldNormReader,
+    /// BM25's length part by fieldnorm id (see `statistics`).
+    pub lengths: &'a [Score; 256],
+    pub max_doc: DocId,
+}
+
+impl<'a> SegmentField<'a> {
+    pub fn open(segment: &SegmentReader, ordinal: u32, field: Field, lengths: &'a [Score; 256]) -> tantivy::Result<SegmentField<'a>> {
+        Ok(SegmentField { segment: ordinal, field, inverted: segment.inverted_index(field)?, norms: segment.get_fieldnorms_reader(field)?, lengths, max_doc: segment.max_doc() })
+    }
 }
 
 impl Default for TermPostings {
     fn default() -> TermPostings {
-        TermPostings { cache: quick_cache::sync::Cache::new(REMEMBERED_POSTINGS) }
+        TermPostings::with_span(SPAN)
     }
 }
 
 impl TermPostings {
-    /// The postings (with term frequencies) of `term` in `field` of the
-    /// segment `segment`, whose `inverted` index is given; none when the
-    /// segment does not hold the term.
-    pub fn read(&self, segment: u32, field: Field, term: &str, inverted: &InvertedIndexReader) -> tantivy::Result<Option<SegmentPostings>> {
-        let key = Borrowed { segment, field: field.field_id(), term };
+    /// A memory whose peaks are read in spans of `span` entries.
+    pub fn with_span(span: DocId) -> TermPostings {
+        TermPostings { cache: quick_cache::sync::Cache::with_weighter(REMEMBERED_TERMS, REMEMBERED_BYTES, Size), span }
+    }
+
+    /// Entries per span of the peaks.
+    pub fn span(&self) -> DocId {
+        self.span
+    }
+
+    /// The postings (with term frequencies) of `term` in `field`, and their
+    /// peaks; none when the segment does not hold the term.
+    pub fn read(&self, field: &SegmentField<'_>, term: &str) -> tantivy::Result<Option<Remembered>> {
+        let key = Borrowed { segment: field.segment, field: field.field.field_id(), term };
         if let Some(found) = self.cache.get(&key) {
             return Ok(found);
         }
-        let postings = inverted.read_postings(&Term::from_field_text(field, term), IndexRecordOption::WithFreqs)?;
-        self.cache.insert(Key { segment, field: field.field_id(), term: term.to_string() }, postings.clone());
-        Ok(postings)
+        let remembered = field.inverted.read_postings(&Term::from_field_text(field.field, term), IndexRecordOption::WithFreqs)?.map(|postings| {
+            let peaks = Peaks::read(postings.clone(), &field.norms, field.lengths, self.span, field.max_doc);
+            Remembered { postings, peaks: Arc::new(peaks) }
+        });
+        self.cache.insert(Key { segment: field.segment, field: field.field.field_id(), term: term.to_string() }, remembered.clone());
+        Ok(remembered)
+    }
+}
+
+/// What a remembered term takes, in bytes.
+#[derive(Clone)]
+struct Size;
+
+impl quick_cache::Weighter<Key, Option<Remembered>> for Size {
+    fn weight(&self, key: &Key, remembered: &Option<Remembered>) -> u64 {
+        let peaks = remembered.as_ref().map_or(0, |r| r.peaks.size());
+        (std::mem::size_of::<(Key, Option<Remembered>)>() + key.term.len() + peaks) as u64
     }
 }
 
@@ -86,8 +147,8 @@ mod tests {
 
     /// Every term of the bundled answers and questions, read through the
     /// memory twice (the second time from it): the same entries and
-    /// frequencies as postings read from the index, and none for a term the
-    /// segment does not hold.
+    /// frequencies as postings read from the index, the same peaks, and none
+    /// for a term the segment does not hold.
     #[test]
     fn remembered_postings_are_the_postings_as_read_from_the_index() {
         let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
@@ -98,12 +159,15 @@ mod tests {
         let mut compared = 0;
         for (ordinal, segment) in engine.searcher.segment_readers().iter().enumerate() {
             for field in [fields.title, fields.body] {
-                let inverted = segment.inverted_index(field).unwrap();
+                let opened = SegmentField::open(segment, ordinal as u32, field, engine.totals.length_parts(field).unwrap()).unwrap();
+                let inverted = &opened.inverted;
                 let mut terms = inverted.terms().stream().unwrap();
                 while terms.advance() {
                     let term = std::str::from_utf8(terms.key()).unwrap();
+                    let first = remembered.read(&opened, term).unwrap().unwrap().peaks;
                     for _ in 0..2 {
-                        let mut found = remembered.read(ordinal as u32, field, term, &inverted).unwrap().unwrap();
+                        let Remembered { postings: mut found, peaks } = remembered.read(&opened, term).unwrap().unwrap();
+                        assert!(Arc::ptr_eq(&peaks, &first), "{term}: peaks read once");
                         let mut read = inverted.read_postings(&Term::from_field_text(field, term), IndexRecordOption::WithFreqs).unwrap().unwrap();
                         while read.doc() != TERMINATED {
                             assert_eq!((found.doc(), found.term_freq()), (read.doc(), read.term_freq()), "{term}");
@@ -114,7 +178,7 @@ mod tests {
                     }
                     compared += 1;
                 }
-                assert!(remembered.read(ordinal as u32, field, "없는낱말xyz", &inverted).unwrap().is_none());
+                assert!(remembered.read(&opened, "없는낱말xyz").unwrap().is_none());
             }
         }
         assert!(compared > 1000, "{compared} terms compared");

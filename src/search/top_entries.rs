@@ -4,13 +4,17 @@
 //!
 //! In a large help center a common word (문의, 확인) is in most entries, and
 //! scoring every one of them was most of a search. But a clause can add at
-//! most so much to a score, its bound: BM25 stays below idf × (k1 + 1), times
-//! the boosts. Once the last place of the page holds a score that the clauses
+//! most so much to a score, its bound: a term's weight (idf × (k1 + 1), times
+//! the boosts) times its peak in the segment (see `peaks`), a phrase's weight.
+//! Once the last place of the page holds a score that the clauses
 //! of lowest bounds cannot reach together, an entry matching only those
 //! clauses cannot enter it: only the entries that match one of the other
 //! clauses are visited, and the low clauses are looked up for those alone,
 //! and not at all once the entry can no longer make the page. A common word's
 //! idf is small, so its bound is too, and its long posting lists are skipped.
+//! The peaks of each span of entries bound a clause more tightly there, so
+//! that within a window a clause may not need walking, and within a span
+//! an entry may need no lookups.
 //!
 //! Scores are tantivy's own to the bit: BM25 with the same statistics and the
 //! same arithmetic, a word's alternatives combined as its disjunction
@@ -25,10 +29,11 @@ use std::sync::Arc;
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, DocSet, InvertedIndexReader, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
-use super::postings::TermPostings;
+use super::peaks::{Peaks, tf_factor};
+use super::postings::{Remembered, SegmentField, TermPostings};
 use super::query::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking};
 use super::statistics::{GlobalStatistics, IndexTotals, K1};
 
@@ -70,6 +75,21 @@ pub fn top_entries<'r>(
     depth: usize,
     count_cap: u32,
 ) -> tantivy::Result<TopEntries<'r>> {
+    top_entries_in_windows(searcher, statistics, postings, ranking, depth, count_cap, WINDOW)
+}
+
+/// [`top_entries`], walking windows of at most `widest` entries (a multiple
+/// of 64): tests walk narrow ones, so that a small help center is walked
+/// over several windows as a large one is.
+fn top_entries_in_windows<'r>(
+    searcher: &Searcher,
+    statistics: &GlobalStatistics<'_>,
+    postings: &TermPostings,
+    ranking: &'r Ranking,
+    depth: usize,
+    count_cap: u32,
+    widest: DocId,
+) -> tantivy::Result<TopEntries<'r>> {
     let weights = Weights::new(searcher, statistics, ranking)?;
     let mut page = Page::new(depth, weights.units.len());
     let mut count = 0u32;
@@ -85,7 +105,8 @@ pub fn top_entries<'r>(
         if count <= count_cap {
             count += weights.count_matches(&units, category.as_ref(), segment, count_cap + 1 - count)?;
         }
-        weights.max_score(&mut units, category, segment, ordinal as u32, &mut page);
+        let walk = Walk { span: postings.span(), window: window(segment, widest) };
+        weights.max_score(&mut units, category, segment, ordinal as u32, walk, &mut page);
     }
     let entries = page.sorted().into_iter().map(|ranked| Found { score: ranked.score, address: ranked.address, holds: page.matched(&ranked).into() }).collect();
     let leaves = weights
@@ -106,7 +127,8 @@ pub fn top_entries<'r>(
 /// it alone matches, not every entry the word's rare alternative matches.
 enum UnitWeight<'a> {
     Term { leaf: &'a Leaf, weight: Score },
-    Phrase { weight: Box<dyn Weight>, boost: Score, uncovered: bool },
+    /// A phrase's bound is idf × (k1 + 1) for its words' idf added, boosted.
+    Phrase { weight: Box<dyn Weight>, boost: Score, uncovered: bool, bound: Score },
 }
 
 /// How the units' scores make an entry's score, clause by clause.
@@ -120,10 +142,6 @@ enum Shape {
 /// What each unit needs in every segment, and how the units' scores add up.
 struct Weights<'a, 't> {
     units: Vec<UnitWeight<'a>>,
-    /// By unit, the most it adds to a score.
-    bounds: Vec<Score>,
-    /// The units by bound, lowest first, as [`Weights::max_score`] walks them.
-    by_bound: Vec<usize>,
     shapes: Vec<Shape>,
     /// BM25's length parts.
     totals: &'t IndexTotals,
@@ -133,11 +151,10 @@ impl<'a, 't> Weights<'a, 't> {
     fn new(searcher: &Searcher, statistics: &GlobalStatistics<'t>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a, 't>> {
         let docs = statistics.total_num_docs()?;
         let idf = |field, text: &str| -> tantivy::Result<Score> { Ok(idf(statistics.doc_freq(&Term::from_field_text(field, text))?, docs)) };
-        let mut weights = Weights { units: Vec::new(), bounds: Vec::new(), by_bound: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
+        let mut weights = Weights { units: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
         let term = |weights: &mut Weights<'a, 't>, leaf: &'a Leaf| -> tantivy::Result<usize> {
             let weight = bm25_weight(idf(leaf.field, &leaf.term)?, leaf.boost());
             weights.units.push(UnitWeight::Term { leaf, weight });
-            weights.bounds.push(weight * (1.0 + ROUNDING_MARGIN));
             Ok(weights.units.len() - 1)
         };
         for clause in &ranking.clauses {
@@ -162,45 +179,45 @@ impl<'a, 't> Weights<'a, 't> {
                     let weight = super::query::phrase_query(*field, terms).weight(EnableScoring::enabled_from_statistics_provider(statistics, searcher))?;
                     let leaves: Vec<&Leaf> = ranking.clauses.iter().flat_map(Clause::leaves).collect();
                     let uncovered = !terms.iter().all(|t| leaves.iter().any(|l| l.field == *field && l.term == *t));
-                    weights.units.push(UnitWeight::Phrase { weight, boost: *boost, uncovered });
-                    weights.bounds.push(bm25_weight(idf_sum, *boost) * (1.0 + ROUNDING_MARGIN));
+                    let bound = bm25_weight(idf_sum, *boost) * (1.0 + ROUNDING_MARGIN);
+                    weights.units.push(UnitWeight::Phrase { weight, boost: *boost, uncovered, bound });
                     Shape::Phrase(weights.units.len() - 1)
                 }
             };
             weights.shapes.push(shape);
         }
-        weights.by_bound = (0..weights.units.len()).collect();
-        weights.by_bound.sort_by(|&a, &b| weights.bounds[a].total_cmp(&weights.bounds[b]));
         Ok(weights)
     }
 
     /// The units' cursors over one segment, each on its first entry, lowest
-    /// bound first; a unit that matches nothing there has none.
-    fn units(&self, segment: &SegmentReader, ordinal: u32, postings: &TermPostings) -> tantivy::Result<Vec<Unit<'_>>> {
+    /// bound in the segment first; a unit that matches nothing there has none.
+    fn units(&self, segment: &SegmentReader, ordinal: u32, postings: &TermPostings) -> tantivy::Result<Vec<Unit<'t>>> {
         let mut units = Vec::with_capacity(self.units.len());
         // Each field's postings and lengths, opened once for all its terms.
-        let mut opened: Vec<(Field, Arc<InvertedIndexReader>, FieldNormReader)> = Vec::with_capacity(4);
-        for &place in &self.by_bound {
-            let cursor = match &self.units[place] {
+        let mut opened: Vec<SegmentField<'t>> = Vec::with_capacity(4);
+        for (place, unit) in self.units.iter().enumerate() {
+            let (cursor, bound) = match unit {
                 UnitWeight::Term { leaf, weight } => {
                     let Some(lengths) = self.totals.length_parts(leaf.field) else { continue };
-                    let (inverted, norms) = match opened.iter().find(|(field, _, _)| *field == leaf.field) {
-                        Some((_, inverted, norms)) => (inverted.clone(), norms.clone()),
+                    let field = match opened.iter().position(|f| f.field == leaf.field) {
+                        Some(at) => at,
                         None => {
-                            let (inverted, norms) = (segment.inverted_index(leaf.field)?, segment.get_fieldnorms_reader(leaf.field)?);
-                            opened.push((leaf.field, inverted.clone(), norms.clone()));
-                            (inverted, norms)
+                            opened.push(SegmentField::open(segment, ordinal, leaf.field, lengths)?);
+                            opened.len() - 1
                         }
                     };
-                    let Some(postings) = postings.read(ordinal, leaf.field, &leaf.term, &inverted)? else { continue };
-                    Cursor::Term(TermCursor { postings, norms, weight: *weight, lengths })
+                    let field = &opened[field];
+                    let Some(Remembered { postings, peaks }) = postings.read(field, &leaf.term)? else { continue };
+                    let bound = weight * peaks.highest * (1.0 + ROUNDING_MARGIN);
+                    (Cursor::Term(TermCursor { postings, norms: field.norms.clone(), weight: *weight, lengths, peaks }), bound)
                 }
-                UnitWeight::Phrase { weight, boost, .. } => Cursor::Phrase(weight.scorer(segment, *boost)?),
+                UnitWeight::Phrase { weight, boost, bound, .. } => (Cursor::Phrase(weight.scorer(segment, *boost)?), *bound),
             };
             if cursor.doc() != TERMINATED {
-                units.push(Unit { cursor, bound: self.bounds[place], place });
+                units.push(Unit { cursor, bound, place });
             }
         }
+        units.sort_by(|a, b| a.bound.total_cmp(&b.bound));
         Ok(units)
     }
 
@@ -225,7 +242,7 @@ impl<'a, 't> Weights<'a, 't> {
             }
         }
         let mut category = category.cloned();
-        let window = window(segment);
+        let window = window(segment, WINDOW);
         let mut touched = vec![0u64; window as usize / 64];
         let mut count = 0;
         let mut start = 0;
@@ -292,10 +309,15 @@ impl<'a, 't> Weights<'a, 't> {
     /// Entries are taken a window at a time. The units that can lift an entry
     /// onto the page alone (the essential ones) are walked through the
     /// window in one tight loop each, their scores added per entry; only an
-    /// entry whose sum, plus all that the other units could add, passes the
-    /// page's last place is looked up in the others (highest bound first,
-    /// while it can still make it) and scored exactly.
-    fn max_score(&self, units: &mut [Unit<'_>], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, page: &mut Page) {
+    /// entry whose sum, plus all that the other units could add in its span
+    /// (see `peaks`), passes the page's last place is looked up in the others
+    /// (highest bound first, while it can still make it, and only those that
+    /// hold entries in its span) and scored exactly. In a window where the
+    /// peaks keep some essential units from lifting any entry alone, they are
+    /// looked up like the others instead of walked, and a window where no
+    /// entry can make the page is skipped.
+    fn max_score(&self, units: &mut [Unit<'_>], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, walk: Walk, page: &mut Page) {
+        let Walk { span, window } = walk;
         // The units come lowest bound first ([`Weights::units`]); reach[k]:
         // what the first k units reach together.
         debug_assert!(units.is_sorted_by(|a, b| a.bound <= b.bound));
@@ -316,16 +338,37 @@ impl<'a, 't> Weights<'a, 't> {
         let mut others: Vec<(usize, Score)> = Vec::with_capacity(n);
         // The units on the entry at hand, by place.
         let mut on_entry: Vec<usize> = Vec::with_capacity(n);
-        let window = window(segment);
         let mut sums = vec![0.0f32; window as usize];
         let mut touched = vec![0u64; window as usize / 64];
+        // By unit, the most it adds to an entry of the window.
+        let mut in_window = vec![0.0f32; n];
+        let mut span_bounds = SpanBounds::default();
         loop {
             let essential = essential_from(threshold);
             let Some(start) = units[essential..].iter().map(Unit::doc).min().filter(|&d| d != TERMINATED) else { break };
             let end = start.saturating_add(window);
-            for k in essential..n {
+            let first_span = (start / span) as usize;
+            let spans = first_span..(end - 1) as usize / span as usize + 1;
+            // The units before `walked` cannot lift an entry of the window
+            // onto the page alone.
+            let mut walked = essential;
+            if walked < n && threshold > Score::MIN {
+                for (bound, unit) in in_window.iter_mut().zip(units.iter()) {
+                    *bound = unit.bound_over(spans.clone());
+                }
+                let mut together: Score = in_window[..essential].iter().sum();
+                while walked < n && together + in_window[walked] <= threshold {
+                    together += in_window[walked];
+                    walked += 1;
+                }
+            }
+            span_bounds.reset(spans, walked);
+            for k in walked..n {
                 let (unit, found) = (&mut units[k], &mut found[k]);
                 found.clear();
+                if unit.doc() < start {
+                    unit.seek(start);
+                }
                 while unit.doc() < end {
                     let (doc, score) = (unit.doc(), unit.score());
                     found.push((doc, score));
@@ -343,7 +386,8 @@ impl<'a, 't> Weights<'a, 't> {
                     rest &= rest - 1;
                     let partial = std::mem::take(&mut sums[i]);
                     let doc = start + i as DocId;
-                    if partial + reach[essential] <= threshold || !alive.is_none_or(|a| a.is_alive(doc)) {
+                    let (bounds, reach) = if walked == 0 { (&[][..], &[0.0][..]) } else { span_bounds.row(doc as usize / span as usize, units) };
+                    if partial + reach[walked] <= threshold || !alive.is_none_or(|a| a.is_alive(doc)) {
                         continue;
                     }
                     if category.as_mut().is_some_and(|c| !in_postings(c, doc)) {
@@ -354,10 +398,14 @@ impl<'a, 't> Weights<'a, 't> {
                     let mut out = false;
                     others.clear();
                     on_entry.clear();
-                    for k in (0..essential).rev() {
+                    for k in (0..walked).rev() {
                         if partial + reach[k + 1] <= threshold {
                             out = true;
                             break;
+                        }
+                        // No entry of the span holds it.
+                        if bounds[k] == 0.0 {
+                            continue;
                         }
                         let unit = &mut units[k];
                         if unit.seek(doc) == doc {
@@ -374,7 +422,7 @@ impl<'a, 't> Weights<'a, 't> {
                         scores[place] = score;
                         on_entry.push(place);
                     }
-                    for k in essential..n {
+                    for k in walked..n {
                         let found = &found[k];
                         while next[k] < found.len() && found[next[k]].0 < doc {
                             next[k] += 1;
@@ -391,6 +439,13 @@ impl<'a, 't> Weights<'a, 't> {
                     }
                 }
             }
+            // Essential units not walked in this window go on past it, as the
+            // walked ones did.
+            for unit in &mut units[essential..walked] {
+                if unit.doc() < end {
+                    unit.seek(end);
+                }
+            }
         }
     }
 }
@@ -398,9 +453,19 @@ impl<'a, 't> Weights<'a, 't> {
 /// Entries taken at a time by [`Weights::max_score`].
 const WINDOW: DocId = 4096;
 
-/// The window for `segment`: no wider than the segment, in whole words of 64.
-fn window(segment: &SegmentReader) -> DocId {
-    segment.max_doc().next_multiple_of(64).clamp(64, WINDOW)
+/// The window for `segment`: no wider than the segment or `widest`, in
+/// whole words of 64.
+fn window(segment: &SegmentReader, widest: DocId) -> DocId {
+    segment.max_doc().next_multiple_of(64).clamp(64, widest)
+}
+
+/// How [`Weights::max_score`] walks a segment.
+#[derive(Clone, Copy)]
+struct Walk {
+    /// Entries per span of the units' peaks.
+    span: DocId,
+    /// Entries per window.
+    window: DocId,
 }
 
 /// Whether `postings` hold `doc`, moving them there; entries are asked in
@@ -427,6 +492,7 @@ struct TermCursor<'a> {
     norms: FieldNormReader,
     weight: Score,
     lengths: &'a [Score; 256],
+    peaks: Arc<Peaks>,
 }
 
 /// One unit over one segment.
@@ -480,6 +546,22 @@ impl Unit<'_> {
         }
     }
 
+    /// The most it adds to the score of an entry in span `index`.
+    fn bound_in(&self, index: usize) -> Score {
+        match &self.cursor {
+            Cursor::Term(term) => term.weight * term.peaks.of_span(index) * (1.0 + ROUNDING_MARGIN),
+            Cursor::Phrase(_) => self.bound,
+        }
+    }
+
+    /// The most it adds to the score of an entry in the spans `spans`.
+    fn bound_over(&self, spans: std::ops::Range<usize>) -> Score {
+        match &self.cursor {
+            Cursor::Term(term) => term.weight * term.peaks.highest_in(spans) * (1.0 + ROUNDING_MARGIN),
+            Cursor::Phrase(_) => self.bound,
+        }
+    }
+
     /// Its score for the entry it is on.
     #[inline]
     fn score(&mut self) -> Score {
@@ -487,10 +569,51 @@ impl Unit<'_> {
             Cursor::Term(term) => {
                 let tf = term.postings.term_freq() as Score;
                 let length = term.lengths[term.norms.fieldnorm_id(term.postings.doc()) as usize];
-                term.weight * (tf / (tf + length))
+                term.weight * tf_factor(tf, length)
             }
             Cursor::Phrase(scorer) => scorer.score(),
         }
+    }
+}
+
+/// What the units not walked in a window add at most to an entry of each of
+/// its spans; a span's row is read when an entry of it is first a candidate.
+#[derive(Default)]
+struct SpanBounds {
+    /// The window's spans.
+    spans: std::ops::Range<usize>,
+    /// The units not walked, the first `width`.
+    width: usize,
+    /// By span of the window, whether its row is read.
+    read: Vec<bool>,
+    /// By span of the window, its row: each unit's bound in the span, then
+    /// what the first k units reach together in it, for k up to `width`.
+    rows: Vec<Score>,
+}
+
+impl SpanBounds {
+    fn reset(&mut self, spans: std::ops::Range<usize>, width: usize) {
+        self.read.clear();
+        self.read.resize(spans.len(), false);
+        self.rows.resize(spans.len() * (2 * width + 1), 0.0);
+        (self.spans, self.width) = (spans, width);
+    }
+
+    /// The bounds of the first `width` units in span `index`, and what the
+    /// first k of them reach together.
+    fn row(&mut self, index: usize, units: &[Unit<'_>]) -> (&[Score], &[Score]) {
+        let s = index - self.spans.start;
+        let row = &mut self.rows[s * (2 * self.width + 1)..][..2 * self.width + 1];
+        let (bounds, reach) = row.split_at_mut(self.width);
+        if !self.read[s] {
+            self.read[s] = true;
+            reach[0] = 0.0;
+            for k in 0..self.width {
+                bounds[k] = units[k].bound_in(index);
+                reach[k + 1] = reach[k] + bounds[k];
+            }
+        }
+        (bounds, reach)
     }
 }
 
@@ -593,8 +716,9 @@ mod tests {
     /// `queries` on `engine`, with no category and in each of `categories`,
     /// against tantivy's query: the same entries, the same scores to the bit.
     /// Returns how many pages were compared and how many of them were in a
-    /// category and had hits.
-    fn compare_with_tantivy(engine: &crate::search::Engine, queries: &[crate::eval::LabelledQuery], categories: &[Option<String>]) -> (usize, usize) {
+    /// category and had hits. Peaks are read in spans of `span` entries.
+    fn compare_with_tantivy(engine: &crate::search::Engine, queries: &[crate::eval::LabelledQuery], categories: &[Option<String>], walk: Walk) -> (usize, usize) {
+        let postings = &TermPostings::with_span(walk.span);
         let searcher = &engine.searcher;
         let statistics = GlobalStatistics { searcher, totals: &engine.totals, vocabulary: &engine.vocabulary };
         let (mut compared, mut filtered) = (0, 0);
@@ -608,7 +732,7 @@ mod tests {
                 for &depth in depths {
                     let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
                     let (expected, count) = searcher.search_with_statistics_provider(&*query, &collector, &statistics).unwrap();
-                    let top = top_entries(searcher, &statistics, &engine.postings, &ranking, depth, 100_000).unwrap();
+                    let top = top_entries_in_windows(searcher, &statistics, postings, &ranking, depth, 100_000, walk.window).unwrap();
                     let (found, counted): (Vec<(Score, DocAddress)>, u32) = (top.entries.iter().map(|f| (f.score, f.address)).collect(), top.count);
                     assert_eq!(counted as usize, count, "{q} in {category:?}: the count");
                     assert_eq!(found.len(), expected.len(), "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
@@ -619,7 +743,7 @@ mod tests {
                     compared += 1;
                     filtered += usize::from(category.is_some() && !found.is_empty());
                 }
-                let capped = top_entries(searcher, &statistics, &engine.postings, &ranking, 3, 5).unwrap().count;
+                let capped = top_entries_in_windows(searcher, &statistics, postings, &ranking, 3, 5, walk.window).unwrap().count;
                 let exact = searcher.search_with_statistics_provider(&*query, &Count, &statistics).unwrap();
                 assert_eq!(capped as usize, exact.min(6), "{q} in {category:?}: counted up to 5, and one more means more");
             }
@@ -630,13 +754,19 @@ mod tests {
     /// The dev set's queries and the holdout's, on their own content, with
     /// no category and with each category: the pages MaxScore finds are
     /// tantivy's, entry for entry and score for score to the bit, at every
-    /// depth (each prunes differently), and so are the counts.
+    /// depth (each prunes differently), and so are the counts: walked as
+    /// searches walk them (one window here), and in windows of 64 entries
+    /// with peaks in spans of 8 entries, where the page's last place prunes
+    /// from the second window on and peaks skip lookups and windows, and of
+    /// 1 entry, where a peak is the entry's own score and leaves no margin.
     #[test]
     fn the_best_entries_are_those_of_scoring_every_match_on_every_dev_and_holdout_query() {
         let (mut compared, mut filtered) = (0, 0);
         for (engine, queries, categories, _dir) in crate::eval::labelled_help_centers() {
-            let (c, f) = compare_with_tantivy(&engine, &queries, &categories);
-            (compared, filtered) = (compared + c, filtered + f);
+            for walk in [Walk { span: crate::search::peaks::SPAN, window: WINDOW }, Walk { span: 8, window: 64 }, Walk { span: 1, window: 64 }] {
+                let (c, f) = compare_with_tantivy(&engine, &queries, &categories, walk);
+                (compared, filtered) = (compared + c, filtered + f);
+            }
         }
         assert!(compared > 5000 && filtered > 500, "{compared} pages compared, {filtered} of them in a category with hits");
     }
@@ -675,7 +805,7 @@ mod tests {
         let segments = engine.searcher.segment_readers();
         assert!(segments.len() >= 2 && segments.iter().any(|s| s.alive_bitset().is_some()), "deletions and a second segment");
         let queries = crate::eval::read_queries(&content.join("../tests/eval/queries.jsonl")).unwrap();
-        let (compared, _) = compare_with_tantivy(&engine, &queries, &crate::eval::categories(&library));
+        let (compared, _) = compare_with_tantivy(&engine, &queries, &crate::eval::categories(&library), Walk { span: 8, window: 64 });
         assert!(compared > 1000, "{compared} pages compared");
     }
 }
