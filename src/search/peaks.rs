@@ -9,8 +9,8 @@
 //! the index: a common word repeated in a short answer is in one span of
 //! entries, not in every one. So the best of each span of [`SPAN`] entries
 //! is read once, when the term's postings are first read, and kept with
-//! them (see `postings`): the walk then skips spans, and lookups in them,
-//! that a global bound would have kept.
+//! them (see `postings`): the walk then leaves units unwalked in a window,
+//! and lookups undone in a span, that a global bound would have kept.
 //!
 //! A peak is the very value the scores take (the same arithmetic on the same
 //! numbers), so a term's score on an entry is never above its weight times

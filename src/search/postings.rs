@@ -146,9 +146,9 @@ mod tests {
     use tantivy::{DocSet, TERMINATED};
 
     /// Every term of the bundled answers and questions, read through the
-    /// memory twice (the second time from it): the same entries and
-    /// frequencies as postings read from the index, the same peaks, and none
-    /// for a term the segment does not hold.
+    /// memory three times (the first from the index, then from it): the same
+    /// entries and frequencies as postings read from the index, peaks read
+    /// once, and none for a term the segment does not hold.
     #[test]
     fn remembered_postings_are_the_postings_as_read_from_the_index() {
         let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");

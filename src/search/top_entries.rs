@@ -366,9 +366,7 @@ impl<'a, 't> Weights<'a, 't> {
             for k in walked..n {
                 let (unit, found) = (&mut units[k], &mut found[k]);
                 found.clear();
-                if unit.doc() < start {
-                    unit.seek(start);
-                }
+                debug_assert!(unit.doc() >= start, "a unit walked from before its window");
                 while unit.doc() < end {
                     let (doc, score) = (unit.doc(), unit.score());
                     found.push((doc, score));
@@ -440,7 +438,8 @@ impl<'a, 't> Weights<'a, 't> {
                 }
             }
             // Essential units not walked in this window go on past it, as the
-            // walked ones did.
+            // walked ones did: every unit the next window may walk starts
+            // there.
             for unit in &mut units[essential..walked] {
                 if unit.doc() < end {
                     unit.seek(end);
