@@ -321,6 +321,16 @@ pub fn labelled_help_centers() -> Vec<LabelledHelpCenter> {
         .collect()
 }
 
+/// For tests: the bundled help center indexed into a scratch folder, and
+/// the folder.
+#[cfg(test)]
+pub fn bundled_help_center() -> (Engine, tempfile::TempDir) {
+    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    let library = Library::load(&content).unwrap();
+    let (engine, _, dir) = scratch_engine(&library, &content).unwrap();
+    (engine, dir)
+}
+
 /// For tests: the categories of `library`'s entries, each once (none among
 /// them if an entry has none).
 #[cfg(test)]

@@ -88,9 +88,7 @@ mod tests {
     /// highest is the best peak.
     #[test]
     fn a_peak_is_the_best_factor_of_its_span_and_bounds_every_entry_in_it() {
-        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let library = crate::content::Library::load(&content).unwrap();
-        let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        let (engine, _dir) = crate::eval::bundled_help_center();
         let fields = &engine.index.fields;
         let mut spans_reached = 0;
         for segment in engine.searcher.segment_readers() {

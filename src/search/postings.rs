@@ -151,9 +151,7 @@ mod tests {
     /// once, and none for a term the segment does not hold.
     #[test]
     fn remembered_postings_are_the_postings_as_read_from_the_index() {
-        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let library = crate::content::Library::load(&content).unwrap();
-        let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        let (engine, _dir) = crate::eval::bundled_help_center();
         let fields = &engine.index.fields;
         let remembered = TermPostings::default();
         let mut compared = 0;

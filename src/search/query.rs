@@ -299,9 +299,7 @@ mod tests {
     /// own, and that union ranks as the flat sum of the same clauses did.
     #[test]
     fn the_terms_of_single_meaning_words_are_one_union_ahead_of_the_phrases_and_rank_as_a_flat_sum() {
-        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let library = crate::content::Library::load(&content).unwrap();
-        let (engine, _, _dir) = crate::eval::scratch_engine(&library, &content).unwrap();
+        let (engine, _dir) = crate::eval::bundled_help_center();
         let plan = engine.plan("배송 조회");
         let query = ranking(&engine.index.fields, engine.vocabulary(), &plan, None).unwrap().query();
         let clauses = query.downcast_ref::<BooleanQuery>().unwrap().clauses();

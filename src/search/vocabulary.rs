@@ -350,14 +350,6 @@ mod tests {
         out
     }
 
-    /// The engine over the bundled help center, and the folder of its index.
-    fn bundled() -> (crate::search::Engine, tempfile::TempDir) {
-        let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        let library = crate::content::Library::load(&content).unwrap();
-        let (engine, _, dir) = crate::eval::scratch_engine(&library, &content).unwrap();
-        (engine, dir)
-    }
-
     /// Corrections as they were found before [`Spellings`]: every word of
     /// the vocabulary measured against the input, in the vocabulary's order.
     fn corrections_by_measuring_every_word(vocabulary: &Vocabulary, typed: &str, max: usize) -> Vec<Candidate> {
@@ -394,7 +386,7 @@ mod tests {
 
     #[test]
     fn the_sorted_spellings_correct_every_typo_of_the_bundled_vocabulary_as_measuring_every_word_does() {
-        let (engine, _dir) = bundled();
+        let (engine, _dir) = crate::eval::bundled_help_center();
         let vocabulary = engine.vocabulary();
         let words: Vec<&Word> = vocabulary.words.iter().filter(|w| w.syllables >= 2).collect();
         assert!(words.len() > 1000, "{} words", words.len());
@@ -412,7 +404,7 @@ mod tests {
 
     #[test]
     fn initials_still_being_typed_complete_to_the_most_used_words_first_and_equals_by_their_text() {
-        let (engine, _dir) = bundled();
+        let (engine, _dir) = crate::eval::bundled_help_center();
         let vocabulary = engine.vocabulary();
         let mut prefixes: Vec<String> = vocabulary.by_initials.keys().map(|k| k.chars().take(2).collect()).collect();
         prefixes.sort();
