@@ -16,9 +16,7 @@
 //! numbers), so a term's score on an entry is never above its weight times
 //! the peak of the entry's span.
 
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::{DocId, DocSet, Score, TERMINATED};
+use tantivy::{DocId, Score};
 
 /// Entries per span.
 pub const SPAN: DocId = 128;
@@ -34,20 +32,15 @@ pub struct Peaks {
 }
 
 impl Peaks {
-    /// Reads the peaks of `postings` (consumed from where they are) in spans
-    /// of `span` entries, the length part of each entry being
-    /// `lengths[norms(entry)]`.
-    pub fn read(mut postings: SegmentPostings, norms: &FieldNormReader, lengths: &[Score; 256], span: DocId, max_doc: DocId) -> Peaks {
+    /// The peaks of a term whose entries (ascending) have the factors
+    /// `factors`, in spans of `span` entries of a segment of `max_doc`.
+    pub fn of(entries: &[DocId], factors: &[Score], span: DocId, max_doc: DocId) -> Peaks {
         let mut by_span = vec![0.0 as Score; max_doc.div_ceil(span).max(1) as usize].into_boxed_slice();
         let mut highest: Score = 0.0;
-        let mut doc = postings.doc();
-        while doc != TERMINATED {
-            let tf = postings.term_freq() as Score;
-            let factor = tf_factor(tf, lengths[norms.fieldnorm_id(doc) as usize]);
+        for (&doc, &factor) in entries.iter().zip(factors) {
             let peak = &mut by_span[(doc / span) as usize];
             *peak = peak.max(factor);
             highest = highest.max(factor);
-            doc = postings.advance();
         }
         Peaks { highest, by_span }
     }
@@ -79,7 +72,9 @@ pub fn tf_factor(tf: Score, length: Score) -> Score {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::postings::Postings;
     use tantivy::schema::IndexRecordOption;
+    use tantivy::{DocSet, TERMINATED};
 
     /// Every title and answer term of the bundled help center, in spans of 8
     /// entries: no entry's factor is above its span's peak or the highest,
@@ -99,16 +94,18 @@ mod tests {
                 let mut terms = inverted.terms().stream().unwrap();
                 while terms.advance() {
                     let term = tantivy::Term::from_field_bytes(field, terms.key());
-                    let read = || inverted.read_postings(&term, IndexRecordOption::WithFreqs).unwrap().unwrap();
-                    let peaks = Peaks::read(read(), &norms, lengths, 8, segment.max_doc());
-                    let mut best = vec![0.0 as Score; segment.max_doc().div_ceil(8) as usize];
-                    let mut postings = read();
+                    let mut postings = inverted.read_postings(&term, IndexRecordOption::WithFreqs).unwrap().unwrap();
+                    let (mut entries, mut factors) = (Vec::new(), Vec::new());
                     while postings.doc() != TERMINATED {
-                        let doc = postings.doc();
-                        let factor = tf_factor(postings.term_freq() as Score, lengths[norms.fieldnorm_id(doc) as usize]);
+                        entries.push(postings.doc());
+                        factors.push(tf_factor(postings.term_freq() as Score, lengths[norms.fieldnorm_id(postings.doc()) as usize]));
+                        postings.advance();
+                    }
+                    let peaks = Peaks::of(&entries, &factors, 8, segment.max_doc());
+                    let mut best = vec![0.0 as Score; segment.max_doc().div_ceil(8) as usize];
+                    for (&doc, &factor) in entries.iter().zip(&factors) {
                         assert!(factor <= peaks.of_span((doc / 8) as usize) && factor <= peaks.highest, "{term:?} on {doc}");
                         best[(doc / 8) as usize] = best[(doc / 8) as usize].max(factor);
-                        postings.advance();
                     }
                     for (index, &factor) in best.iter().enumerate() {
                         assert_eq!(peaks.of_span(index).to_bits(), factor.to_bits(), "{term:?} in span {index}");

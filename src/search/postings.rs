@@ -1,29 +1,29 @@
-//! The postings of terms searched before, as first read.
+//! The postings of terms searched before, decoded once and scored.
 //!
-//! A search opens the postings of every term it looks for, in every field
+//! A search reads the postings of every term it looks for, in every field
 //! and segment: a lookup in the term dictionary (an FST), the file slices
-//! found there, and the decoding of the first block. On a small help center
-//! that was a larger share of a search than walking the postings. The same
-//! terms come back search after search, so the postings as first read are
-//! kept here and cloned: a copy of their cursor, nothing looked up or decoded
-//! again. The term's peaks (see `peaks`) are read along with them the first
-//! time. Postings depend on the generation of the index, so an engine keeps
-//! its own.
+//! found there, the decoding of blocks of entries and frequencies, and for
+//! each entry its length in the field and BM25's tf / (tf + length part).
+//! The same terms come back search after search, so a term's entries and
+//! those factors are kept here, decoded, in two plain arrays: walking them
+//! is reading memory in order, and finding an entry in them a search in a
+//! sorted array, with no block to decode and no length to look up. The
+//! term's peaks (see `peaks`) are read along with them. Postings depend on
+//! the generation of the index, so an engine keeps its own, bounded in
+//! bytes: the terms searched least recently make room.
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::SegmentPostings;
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, InvertedIndexReader, Score, SegmentReader, Term};
 
-use super::peaks::{Peaks, SPAN};
+use super::peaks::{Peaks, SPAN, tf_factor};
 
-/// Bytes the remembered terms may take: a cursor with its first block is
-/// 1.9 KB, its peaks 4 bytes per span of the segment; about 7,500 terms at
-/// 10k entries, 3,300 at 100k.
-const REMEMBERED_BYTES: u64 = 16 << 20;
+/// Bytes the remembered terms may take: 8 bytes per entry of a term, and its
+/// peaks 4 bytes per span of the segment.
+const REMEMBERED_BYTES: u64 = 64 << 20;
 
 /// Terms the memory expects to hold.
 const REMEMBERED_TERMS: usize = 4096;
@@ -31,17 +31,24 @@ const REMEMBERED_TERMS: usize = 4096;
 /// Each remembered term's postings, positioned on its first entry, and its
 /// peaks, by segment, field and term.
 pub struct TermPostings {
-    cache: quick_cache::sync::Cache<Key, Option<Remembered>, Size>,
+    cache: quick_cache::sync::Cache<Key, Option<Arc<Remembered>>, Size>,
     /// Entries per span of the peaks.
     span: DocId,
 }
 
-/// A term's postings in a field of a segment, on their first entry, and
-/// their peaks.
-#[derive(Clone)]
+/// A term's postings in a field of a segment, decoded: its entries in index
+/// order, each one's tf / (tf + length part), and their peaks.
 pub struct Remembered {
-    pub postings: SegmentPostings,
-    pub peaks: Arc<Peaks>,
+    pub entries: Box<[DocId]>,
+    pub factors: Box<[Score]>,
+    pub peaks: Peaks,
+}
+
+impl Remembered {
+    /// Bytes it takes.
+    fn size(&self) -> usize {
+        std::mem::size_of_val(&*self.entries) + std::mem::size_of_val(&*self.factors) + self.peaks.size()
+    }
 }
 
 /// A field of one segment, opened once for the terms read in it.
@@ -79,17 +86,28 @@ impl TermPostings {
         self.span
     }
 
-    /// The postings (with term frequencies) of `term` in `field`, and their
-    /// peaks; none when the segment does not hold the term.
-    pub fn read(&self, field: &SegmentField<'_>, term: &str) -> tantivy::Result<Option<Remembered>> {
+    /// The postings of `term` in `field`, decoded, and their peaks; none
+    /// when the segment does not hold the term.
+    pub fn read(&self, field: &SegmentField<'_>, term: &str) -> tantivy::Result<Option<Arc<Remembered>>> {
         let key = Borrowed { segment: field.segment, field: field.field.field_id(), term };
         if let Some(found) = self.cache.get(&key) {
             return Ok(found);
         }
-        let remembered = field.inverted.read_postings(&Term::from_field_text(field.field, term), IndexRecordOption::WithFreqs)?.map(|postings| {
-            let peaks = Peaks::read(postings.clone(), &field.norms, field.lengths, self.span, field.max_doc);
-            Remembered { postings, peaks: Arc::new(peaks) }
-        });
+        let remembered = match field.inverted.read_block_postings(&Term::from_field_text(field.field, term), IndexRecordOption::WithFreqs)? {
+            Some(mut blocks) => {
+                let (mut entries, mut factors) = (Vec::with_capacity(blocks.doc_freq() as usize), Vec::with_capacity(blocks.doc_freq() as usize));
+                while !blocks.docs().is_empty() {
+                    for (&doc, &tf) in blocks.docs().iter().zip(blocks.freqs()) {
+                        entries.push(doc);
+                        factors.push(tf_factor(tf as Score, field.lengths[field.norms.fieldnorm_id(doc) as usize]));
+                    }
+                    blocks.advance();
+                }
+                let peaks = Peaks::of(&entries, &factors, self.span, field.max_doc);
+                Some(Arc::new(Remembered { entries: entries.into(), factors: factors.into(), peaks }))
+            }
+            None => None,
+        };
         self.cache.insert(Key { segment: field.segment, field: field.field.field_id(), term: term.to_string() }, remembered.clone());
         Ok(remembered)
     }
@@ -99,10 +117,10 @@ impl TermPostings {
 #[derive(Clone)]
 struct Size;
 
-impl quick_cache::Weighter<Key, Option<Remembered>> for Size {
-    fn weight(&self, key: &Key, remembered: &Option<Remembered>) -> u64 {
-        let peaks = remembered.as_ref().map_or(0, |r| r.peaks.size());
-        (std::mem::size_of::<(Key, Option<Remembered>)>() + key.term.len() + peaks) as u64
+impl quick_cache::Weighter<Key, Option<Arc<Remembered>>> for Size {
+    fn weight(&self, key: &Key, remembered: &Option<Arc<Remembered>>) -> u64 {
+        let decoded = remembered.as_ref().map_or(0, |r| std::mem::size_of::<Remembered>() + r.size());
+        (std::mem::size_of::<(Key, Option<Arc<Remembered>>)>() + key.term.len() + decoded) as u64
     }
 }
 
@@ -147,8 +165,9 @@ mod tests {
 
     /// Every term of the bundled answers and questions, read through the
     /// memory three times (the first from the index, then from it): the same
-    /// entries and frequencies as postings read from the index, peaks read
-    /// once, and none for a term the segment does not hold.
+    /// entries as postings read from the index, with the factors their
+    /// frequencies and lengths give, peaks read once, and none for a term
+    /// the segment does not hold.
     #[test]
     fn remembered_postings_are_the_postings_as_read_from_the_index() {
         let (engine, _dir) = crate::eval::bundled_help_center();
@@ -157,22 +176,25 @@ mod tests {
         let mut compared = 0;
         for (ordinal, segment) in engine.searcher.segment_readers().iter().enumerate() {
             for field in [fields.title, fields.body] {
-                let opened = SegmentField::open(segment, ordinal as u32, field, engine.totals.length_parts(field).unwrap()).unwrap();
+                let lengths = engine.totals.length_parts(field).unwrap();
+                let opened = SegmentField::open(segment, ordinal as u32, field, lengths).unwrap();
                 let inverted = &opened.inverted;
                 let mut terms = inverted.terms().stream().unwrap();
                 while terms.advance() {
                     let term = std::str::from_utf8(terms.key()).unwrap();
-                    let first = remembered.read(&opened, term).unwrap().unwrap().peaks;
+                    let first = remembered.read(&opened, term).unwrap().unwrap();
                     for _ in 0..2 {
-                        let Remembered { postings: mut found, peaks } = remembered.read(&opened, term).unwrap().unwrap();
-                        assert!(Arc::ptr_eq(&peaks, &first), "{term}: peaks read once");
+                        let found = remembered.read(&opened, term).unwrap().unwrap();
+                        assert!(Arc::ptr_eq(&found, &first), "{term}: read once");
                         let mut read = inverted.read_postings(&Term::from_field_text(field, term), IndexRecordOption::WithFreqs).unwrap().unwrap();
+                        let mut at = 0;
                         while read.doc() != TERMINATED {
-                            assert_eq!((found.doc(), found.term_freq()), (read.doc(), read.term_freq()), "{term}");
-                            found.advance();
+                            let factor = tf_factor(read.term_freq() as Score, lengths[opened.norms.fieldnorm_id(read.doc()) as usize]);
+                            assert_eq!((found.entries[at], found.factors[at].to_bits()), (read.doc(), factor.to_bits()), "{term}");
+                            at += 1;
                             read.advance();
                         }
-                        assert_eq!(found.doc(), TERMINATED, "{term}");
+                        assert_eq!((at, found.factors.len()), (found.entries.len(), at), "{term}");
                     }
                     compared += 1;
                 }

@@ -26,13 +26,11 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
-use tantivy::fieldnorm::FieldNormReader;
-use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
-use super::peaks::{Peaks, tf_factor};
 use super::postings::{Remembered, SegmentField, TermPostings};
 use super::query::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking};
 use super::statistics::{GlobalStatistics, IndexTotals, K1};
@@ -191,7 +189,7 @@ impl<'a, 't> Weights<'a, 't> {
 
     /// The units' cursors over one segment, each on its first entry, lowest
     /// bound in the segment first; a unit that matches nothing there has none.
-    fn units(&self, segment: &SegmentReader, ordinal: u32, postings: &TermPostings) -> tantivy::Result<Vec<Unit<'t>>> {
+    fn units(&self, segment: &SegmentReader, ordinal: u32, postings: &TermPostings) -> tantivy::Result<Vec<Unit>> {
         let mut units = Vec::with_capacity(self.units.len());
         // Each field's postings and lengths, opened once for all its terms.
         let mut opened: Vec<SegmentField<'t>> = Vec::with_capacity(4);
@@ -206,10 +204,9 @@ impl<'a, 't> Weights<'a, 't> {
                             opened.len() - 1
                         }
                     };
-                    let field = &opened[field];
-                    let Some(Remembered { postings, peaks }) = postings.read(field, &leaf.term)? else { continue };
-                    let bound = weight * peaks.highest * (1.0 + ROUNDING_MARGIN);
-                    (Cursor::Term(TermCursor { postings, norms: field.norms.clone(), weight: *weight, lengths, peaks }), bound)
+                    let Some(remembered) = postings.read(&opened[field], &leaf.term)? else { continue };
+                    let bound = weight * remembered.peaks.highest * (1.0 + ROUNDING_MARGIN);
+                    (Cursor::Term(TermCursor { remembered, at: 0, weight: *weight }), bound)
                 }
                 UnitWeight::Phrase { weight, boost, bound, .. } => (Cursor::Phrase(weight.scorer(segment, *boost)?), *bound),
             };
@@ -226,17 +223,18 @@ impl<'a, 't> Weights<'a, 't> {
     /// they move. An entry a phrase matches holds its words, which the terms'
     /// units match too: a phrase is walked only when some of its words are
     /// not otherwise looked for.
-    fn count_matches(&self, units: &[Unit<'_>], category: Option<&SegmentPostings>, segment: &SegmentReader, cap: u32) -> tantivy::Result<u32> {
+    fn count_matches(&self, units: &[Unit], category: Option<&SegmentPostings>, segment: &SegmentReader, cap: u32) -> tantivy::Result<u32> {
         let alive = segment.alive_bitset();
         // One term in `cap` entries or more, none of them deleted, is enough.
-        if category.is_none() && alive.is_none() && units.iter().any(|u| matches!(&u.cursor, Cursor::Term(t) if t.postings.doc_freq() >= cap)) {
+        if category.is_none() && alive.is_none() && units.iter().any(|u| matches!(&u.cursor, Cursor::Term(t) if t.remembered.entries.len() as u32 >= cap)) {
             return Ok(cap);
         }
-        let mut postings: Vec<SegmentPostings> = Vec::new();
+        // Each term's entries from where the next window starts.
+        let mut terms: Vec<&[DocId]> = Vec::new();
         let mut phrases: Vec<Box<dyn Scorer>> = Vec::new();
         for unit in units {
             match (&unit.cursor, &self.units[unit.place]) {
-                (Cursor::Term(term), _) => postings.push(term.postings.clone()),
+                (Cursor::Term(term), _) => terms.push(&term.remembered.entries[term.at..]),
                 (Cursor::Phrase(_), UnitWeight::Phrase { weight, uncovered: true, .. }) => phrases.push(weight.scorer(segment, 1.0)?),
                 (Cursor::Phrase(_), _) => {}
             }
@@ -249,11 +247,10 @@ impl<'a, 't> Weights<'a, 't> {
         while count < cap && start < segment.max_doc() {
             let end = start.saturating_add(window);
             let mut mark = |doc: DocId| touched[((doc - start) / 64) as usize] |= 1 << ((doc - start) % 64);
-            for p in postings.iter_mut() {
-                while p.doc() < end {
-                    mark(p.doc());
-                    p.advance();
-                }
+            for entries in terms.iter_mut() {
+                let (within, rest) = entries.split_at(entries.partition_point(|&doc| doc < end));
+                within.iter().for_each(|&doc| mark(doc));
+                *entries = rest;
             }
             for p in phrases.iter_mut() {
                 while p.doc() < end {
@@ -316,7 +313,7 @@ impl<'a, 't> Weights<'a, 't> {
     /// peaks keep some essential units from lifting any entry alone, they are
     /// looked up like the others instead of walked, and a window where no
     /// entry can make the page is skipped.
-    fn max_score(&self, units: &mut [Unit<'_>], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, walk: Walk, page: &mut Page) {
+    fn max_score(&self, units: &mut [Unit], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, walk: Walk, page: &mut Page) {
         let Walk { span, window } = walk;
         // The units come lowest bound first ([`Weights::units`]); reach[k]:
         // what the first k units reach together.
@@ -331,9 +328,8 @@ impl<'a, 't> Weights<'a, 't> {
         let mut threshold = page.threshold();
         let alive = segment.alive_bitset();
         let mut scores = vec![0.0f32; self.units.len()];
-        // By unit, its entries and scores in the window.
-        let mut found: Vec<Vec<(DocId, Score)>> = vec![Vec::new(); n];
-        let mut next = vec![0usize; n];
+        // By unit walked, its entries in the window.
+        let mut found: Vec<Walked> = (0..n).map(|_| Walked::default()).collect();
         // The scores of the other units on the entry at hand, by place.
         let mut others: Vec<(usize, Score)> = Vec::with_capacity(n);
         // The units on the entry at hand, by place.
@@ -364,18 +360,8 @@ impl<'a, 't> Weights<'a, 't> {
             }
             span_bounds.reset(spans, walked);
             for k in walked..n {
-                let (unit, found) = (&mut units[k], &mut found[k]);
-                found.clear();
-                debug_assert!(unit.doc() >= start, "a unit walked from before its window");
-                while unit.doc() < end {
-                    let (doc, score) = (unit.doc(), unit.score());
-                    found.push((doc, score));
-                    let i = (doc - start) as usize;
-                    sums[i] += score;
-                    touched[i / 64] |= 1 << (i % 64);
-                    unit.advance();
-                }
-                next[k] = 0;
+                debug_assert!(units[k].doc() >= start, "a unit walked from before its window");
+                units[k].walk(start, end, &mut sums, &mut touched, &mut found[k]);
             }
             for (word, bits) in touched.iter_mut().enumerate() {
                 let mut rest = std::mem::take(bits);
@@ -421,11 +407,7 @@ impl<'a, 't> Weights<'a, 't> {
                         on_entry.push(place);
                     }
                     for k in walked..n {
-                        let found = &found[k];
-                        while next[k] < found.len() && found[next[k]].0 < doc {
-                            next[k] += 1;
-                        }
-                        if let Some(&(at, score)) = found.get(next[k]) && at == doc {
+                        if let Some(score) = units[k].score_in(&mut found[k], doc) {
                             scores[units[k].place] = score;
                             on_entry.push(units[k].place);
                         }
@@ -485,70 +467,141 @@ fn bm25_weight(idf: Score, boost: Score) -> Score {
     if boost == 1.0 { weight } else { weight * boost }
 }
 
-/// One term's postings in one field of a segment, scored with BM25.
-struct TermCursor<'a> {
-    postings: SegmentPostings,
-    norms: FieldNormReader,
+/// One term's postings in one field of a segment (see `postings`), scored
+/// with BM25, and the position of the entry the walk is on.
+struct TermCursor {
+    remembered: Arc<Remembered>,
+    at: usize,
     weight: Score,
-    lengths: &'a [Score; 256],
-    peaks: Arc<Peaks>,
 }
 
 /// One unit over one segment.
-struct Unit<'a> {
-    cursor: Cursor<'a>,
+struct Unit {
+    cursor: Cursor,
     /// The most the unit adds to a score.
     bound: Score,
     /// Where the unit is in [`Weights::units`].
     place: usize,
 }
 
-// A term's cursor holds its decoded block of postings inline: boxing it
-// would add an indirection to every posting read, and phrases are few.
-#[allow(clippy::large_enum_variant)]
-enum Cursor<'a> {
-    Term(TermCursor<'a>),
+enum Cursor {
+    Term(TermCursor),
     Phrase(Box<dyn Scorer>),
 }
 
-impl Cursor<'_> {
+/// A unit's entries in the window it was walked through, and how far the
+/// candidates (in increasing order) have looked in them: for a term, its
+/// positions up to `to`; for a phrase, `docs` and their `scores`.
+#[derive(Default)]
+struct Walked {
+    to: usize,
+    next: usize,
+    docs: Vec<DocId>,
+    scores: Vec<Score>,
+}
+
+/// The first position from `from` on whose entry is at or after `target`
+/// in `entries` (ascending), galloping: the targets asked of a list come in
+/// increasing order, often near each other.
+fn gallop(entries: &[DocId], from: usize, target: DocId) -> usize {
+    if from >= entries.len() || entries[from] >= target {
+        return from;
+    }
+    // entries[low] < target, so the first at or after it is in low + 1..=low + step.
+    let (mut low, mut step) = (from, 1);
+    while low + step < entries.len() && entries[low + step] < target {
+        low += step;
+        step *= 2;
+    }
+    let high = (low + step).min(entries.len());
+    low + 1 + entries[low + 1..high].partition_point(|&doc| doc < target)
+}
+
+impl Cursor {
     #[inline]
     fn doc(&self) -> DocId {
         match self {
-            Cursor::Term(term) => term.postings.doc(),
+            Cursor::Term(term) => term.remembered.entries.get(term.at).copied().unwrap_or(TERMINATED),
             Cursor::Phrase(scorer) => scorer.doc(),
         }
     }
 }
 
-impl Unit<'_> {
+impl Unit {
     #[inline]
     fn doc(&self) -> DocId {
         self.cursor.doc()
     }
 
-    /// Moves past the entry it is on.
-    #[inline]
-    fn advance(&mut self) {
-        match &mut self.cursor {
-            Cursor::Term(term) => term.postings.advance(),
-            Cursor::Phrase(scorer) => scorer.advance(),
-        };
-    }
-
     /// Moves to the first entry at or after `target`.
     fn seek(&mut self, target: DocId) -> DocId {
         match &mut self.cursor {
-            Cursor::Term(term) if term.postings.doc() < target => term.postings.seek(target),
-            Cursor::Phrase(scorer) if scorer.doc() < target => scorer.seek(target),
-            cursor => cursor.doc(),
+            Cursor::Term(term) => term.at = gallop(&term.remembered.entries, term.at, target),
+            Cursor::Phrase(scorer) if scorer.doc() < target => {
+                scorer.seek(target);
+            }
+            Cursor::Phrase(_) => {}
         }
+        self.doc()
+    }
+
+    /// Walks its entries before `end` (from `start` on), adding their scores
+    /// to `sums` and marking them in `touched` (both from `start`), and
+    /// keeps them in `walked`.
+    fn walk(&mut self, start: DocId, end: DocId, sums: &mut [Score], touched: &mut [u64], walked: &mut Walked) {
+        let window = sums.len();
+        let mut add = |doc: DocId, score: Score| {
+            let i = (doc - start) as usize;
+            sums[i] += score;
+            touched[i / 64] |= 1 << (i % 64);
+        };
+        match &mut self.cursor {
+            Cursor::Term(term) => {
+                let from = term.at;
+                // No more entries than the window's are in it.
+                let ahead = &term.remembered.entries[from..(from + window).min(term.remembered.entries.len())];
+                let to = from + ahead.partition_point(|&doc| doc < end);
+                for (&doc, &factor) in term.remembered.entries[from..to].iter().zip(&term.remembered.factors[from..to]) {
+                    add(doc, term.weight * factor);
+                }
+                term.at = to;
+                (walked.to, walked.next) = (to, from);
+            }
+            Cursor::Phrase(scorer) => {
+                walked.docs.clear();
+                walked.scores.clear();
+                while scorer.doc() < end {
+                    let (doc, score) = (scorer.doc(), scorer.score());
+                    walked.docs.push(doc);
+                    walked.scores.push(score);
+                    add(doc, score);
+                    scorer.advance();
+                }
+                (walked.to, walked.next) = (walked.docs.len(), 0);
+            }
+        }
+    }
+
+    /// Its score for `doc` if it holds it, from the entries it `walked` in
+    /// the window; `doc` is after the entries asked before.
+    fn score_in(&self, walked: &mut Walked, doc: DocId) -> Option<Score> {
+        let entries = match &self.cursor {
+            Cursor::Term(term) => &term.remembered.entries[..walked.to],
+            Cursor::Phrase(_) => &walked.docs[..],
+        };
+        let next = gallop(entries, walked.next, doc);
+        let held = entries.get(next) == Some(&doc);
+        walked.next = next;
+        held.then(|| match &self.cursor {
+            Cursor::Term(term) => term.weight * term.remembered.factors[next],
+            Cursor::Phrase(_) => walked.scores[next],
+        })
     }
 
     /// The most it adds to the score of an entry in span `index`.
     fn bound_in(&self, index: usize) -> Score {
         match &self.cursor {
-            Cursor::Term(term) => term.weight * term.peaks.of_span(index) * (1.0 + ROUNDING_MARGIN),
+            Cursor::Term(term) => term.weight * term.remembered.peaks.of_span(index) * (1.0 + ROUNDING_MARGIN),
             Cursor::Phrase(_) => self.bound,
         }
     }
@@ -556,7 +609,7 @@ impl Unit<'_> {
     /// The most it adds to the score of an entry in the spans `spans`.
     fn bound_over(&self, spans: std::ops::Range<usize>) -> Score {
         match &self.cursor {
-            Cursor::Term(term) => term.weight * term.peaks.highest_in(spans) * (1.0 + ROUNDING_MARGIN),
+            Cursor::Term(term) => term.weight * term.remembered.peaks.highest_in(spans) * (1.0 + ROUNDING_MARGIN),
             Cursor::Phrase(_) => self.bound,
         }
     }
@@ -565,11 +618,7 @@ impl Unit<'_> {
     #[inline]
     fn score(&mut self) -> Score {
         match &mut self.cursor {
-            Cursor::Term(term) => {
-                let tf = term.postings.term_freq() as Score;
-                let length = term.lengths[term.norms.fieldnorm_id(term.postings.doc()) as usize];
-                term.weight * tf_factor(tf, length)
-            }
+            Cursor::Term(term) => term.remembered.factors.get(term.at).map_or(0.0, |factor| term.weight * factor),
             Cursor::Phrase(scorer) => scorer.score(),
         }
     }
@@ -600,7 +649,7 @@ impl SpanBounds {
 
     /// The bounds of the first `width` units in span `index`, and what the
     /// first k of them reach together.
-    fn row(&mut self, index: usize, units: &[Unit<'_>]) -> (&[Score], &[Score]) {
+    fn row(&mut self, index: usize, units: &[Unit]) -> (&[Score], &[Score]) {
         let s = index - self.spans.start;
         let row = &mut self.rows[s * (2 * self.width + 1)..][..2 * self.width + 1];
         let (bounds, reach) = row.split_at_mut(self.width);
