@@ -28,8 +28,8 @@ const REMEMBERED_BYTES: u64 = 64 << 20;
 /// Terms the memory expects to hold.
 const REMEMBERED_TERMS: usize = 4096;
 
-/// Each remembered term's postings, positioned on its first entry, and its
-/// peaks, by segment, field and term.
+/// Each remembered term's decoded postings and peaks, by segment, field
+/// and term.
 pub struct TermPostings {
     cache: quick_cache::sync::Cache<Key, Option<Arc<Remembered>>, Size>,
     /// Entries per span of the peaks.
