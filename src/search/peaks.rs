@@ -72,9 +72,6 @@ pub fn tf_factor(tf: Score, length: Score) -> Score {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::postings::Postings;
-    use tantivy::schema::IndexRecordOption;
-    use tantivy::{DocSet, TERMINATED};
 
     /// Every title and answer term of the bundled help center, in spans of 8
     /// entries: no entry's factor is above its span's peak or the highest,
@@ -84,42 +81,25 @@ mod tests {
     #[test]
     fn a_peak_is_the_best_factor_of_its_span_and_bounds_every_entry_in_it() {
         let (engine, _dir) = crate::eval::bundled_help_center();
-        let fields = &engine.index.fields;
         let mut spans_reached = 0;
-        for segment in engine.searcher.segment_readers() {
-            for field in [fields.title, fields.body] {
-                let lengths = engine.totals.length_parts(field).unwrap();
-                let norms = segment.get_fieldnorms_reader(field).unwrap();
-                let inverted = segment.inverted_index(field).unwrap();
-                let mut terms = inverted.terms().stream().unwrap();
-                while terms.advance() {
-                    let term = tantivy::Term::from_field_bytes(field, terms.key());
-                    let mut postings = inverted.read_postings(&term, IndexRecordOption::WithFreqs).unwrap().unwrap();
-                    let (mut entries, mut factors) = (Vec::new(), Vec::new());
-                    while postings.doc() != TERMINATED {
-                        entries.push(postings.doc());
-                        factors.push(tf_factor(postings.term_freq() as Score, lengths[norms.fieldnorm_id(postings.doc()) as usize]));
-                        postings.advance();
-                    }
-                    let peaks = Peaks::of(&entries, &factors, 8, segment.max_doc());
-                    let mut best = vec![0.0 as Score; segment.max_doc().div_ceil(8) as usize];
-                    for (&doc, &factor) in entries.iter().zip(&factors) {
-                        assert!(factor <= peaks.of_span((doc / 8) as usize) && factor <= peaks.highest, "{term:?} on {doc}");
-                        best[(doc / 8) as usize] = best[(doc / 8) as usize].max(factor);
-                    }
-                    for (index, &factor) in best.iter().enumerate() {
-                        assert_eq!(peaks.of_span(index).to_bits(), factor.to_bits(), "{term:?} in span {index}");
-                        let (from, to) = (index.saturating_sub(2), (index + 3).min(best.len()));
-                        let over = best[from..to].iter().copied().fold(0.0, Score::max);
-                        assert_eq!(peaks.highest_in(from..to).to_bits(), over.to_bits(), "{term:?} in spans {from}..{to}");
-                        spans_reached += usize::from(factor > 0.0);
-                    }
-                    assert_eq!(peaks.highest.to_bits(), best.iter().copied().fold(0.0, Score::max).to_bits(), "{term:?}");
-                    assert_eq!(peaks.of_span(best.len()), 0.0, "past the segment");
-                    assert_eq!(peaks.highest_in(0..best.len() + 5).to_bits(), peaks.highest.to_bits(), "{term:?} over spans past the segment");
-                }
+        crate::search::postings::for_every_term_as_tantivy_reads_it(&engine, |field, term, entries, factors| {
+            let peaks = Peaks::of(entries, factors, 8, field.max_doc);
+            let mut best = vec![0.0 as Score; field.max_doc.div_ceil(8) as usize];
+            for (&doc, &factor) in entries.iter().zip(factors) {
+                assert!(factor <= peaks.of_span((doc / 8) as usize) && factor <= peaks.highest, "{term:?} on {doc}");
+                best[(doc / 8) as usize] = best[(doc / 8) as usize].max(factor);
             }
-        }
+            for (index, &factor) in best.iter().enumerate() {
+                assert_eq!(peaks.of_span(index).to_bits(), factor.to_bits(), "{term:?} in span {index}");
+                let (from, to) = (index.saturating_sub(2), (index + 3).min(best.len()));
+                let over = best[from..to].iter().copied().fold(0.0, Score::max);
+                assert_eq!(peaks.highest_in(from..to).to_bits(), over.to_bits(), "{term:?} in spans {from}..{to}");
+                spans_reached += usize::from(factor > 0.0);
+            }
+            assert_eq!(peaks.highest.to_bits(), best.iter().copied().fold(0.0, Score::max).to_bits(), "{term:?}");
+            assert_eq!(peaks.of_span(best.len()), 0.0, "past the segment");
+            assert_eq!(peaks.highest_in(0..best.len() + 5).to_bits(), peaks.highest.to_bits(), "{term:?} over spans past the segment");
+        });
         assert!(spans_reached > 3000, "{spans_reached} spans with a peak");
     }
 }

@@ -157,11 +157,37 @@ impl quick_cache::Equivalent<Key> for Borrowed<'_> {
     }
 }
 
+/// For every title and answer term of `engine`'s segments: its field there,
+/// the term, and its postings as tantivy's own cursor reads them, with the
+/// factor each entry's frequency and length give. What the memory and the
+/// peaks are tested against.
+#[cfg(test)]
+pub fn for_every_term_as_tantivy_reads_it(engine: &super::Engine, mut each: impl FnMut(&SegmentField<'_>, &str, &[DocId], &[Score])) {
+    use tantivy::postings::Postings;
+    use tantivy::{DocSet, TERMINATED};
+    let fields = &engine.index.fields;
+    for (ordinal, segment) in engine.searcher.segment_readers().iter().enumerate() {
+        for field in [fields.title, fields.body] {
+            let opened = SegmentField::open(segment, ordinal as u32, field, engine.totals.length_parts(field).unwrap()).unwrap();
+            let mut terms = opened.inverted.terms().stream().unwrap();
+            while terms.advance() {
+                let term = std::str::from_utf8(terms.key()).unwrap();
+                let mut postings = opened.inverted.read_postings(&Term::from_field_text(field, term), IndexRecordOption::WithFreqs).unwrap().unwrap();
+                let (mut entries, mut factors) = (Vec::new(), Vec::new());
+                while postings.doc() != TERMINATED {
+                    entries.push(postings.doc());
+                    factors.push(tf_factor(postings.term_freq() as Score, opened.lengths[opened.norms.fieldnorm_id(postings.doc()) as usize]));
+                    postings.advance();
+                }
+                each(&opened, term, &entries, &factors);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tantivy::postings::Postings;
-    use tantivy::{DocSet, TERMINATED};
 
     /// Every term of the bundled answers and questions, read through the
     /// memory three times (the first from the index, then from it): the same
@@ -171,36 +197,26 @@ mod tests {
     #[test]
     fn remembered_postings_are_the_postings_as_read_from_the_index() {
         let (engine, _dir) = crate::eval::bundled_help_center();
-        let fields = &engine.index.fields;
         let remembered = TermPostings::default();
         let mut compared = 0;
+        let bits = |factors: &[Score]| factors.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        for_every_term_as_tantivy_reads_it(&engine, |opened, term, entries, factors| {
+            let first = remembered.read(opened, term).unwrap().unwrap();
+            for _ in 0..2 {
+                let found = remembered.read(opened, term).unwrap().unwrap();
+                assert!(Arc::ptr_eq(&found, &first), "{term}: read once");
+                assert_eq!(&found.entries[..], entries, "{term}");
+                assert_eq!(bits(&found.factors), bits(factors), "{term}");
+            }
+            compared += 1;
+        });
+        assert!(compared > 1000, "{compared} terms compared");
+        let fields = &engine.index.fields;
         for (ordinal, segment) in engine.searcher.segment_readers().iter().enumerate() {
             for field in [fields.title, fields.body] {
-                let lengths = engine.totals.length_parts(field).unwrap();
-                let opened = SegmentField::open(segment, ordinal as u32, field, lengths).unwrap();
-                let inverted = &opened.inverted;
-                let mut terms = inverted.terms().stream().unwrap();
-                while terms.advance() {
-                    let term = std::str::from_utf8(terms.key()).unwrap();
-                    let first = remembered.read(&opened, term).unwrap().unwrap();
-                    for _ in 0..2 {
-                        let found = remembered.read(&opened, term).unwrap().unwrap();
-                        assert!(Arc::ptr_eq(&found, &first), "{term}: read once");
-                        let mut read = inverted.read_postings(&Term::from_field_text(field, term), IndexRecordOption::WithFreqs).unwrap().unwrap();
-                        let mut at = 0;
-                        while read.doc() != TERMINATED {
-                            let factor = tf_factor(read.term_freq() as Score, lengths[opened.norms.fieldnorm_id(read.doc()) as usize]);
-                            assert_eq!((found.entries[at], found.factors[at].to_bits()), (read.doc(), factor.to_bits()), "{term}");
-                            at += 1;
-                            read.advance();
-                        }
-                        assert_eq!((at, found.factors.len()), (found.entries.len(), at), "{term}");
-                    }
-                    compared += 1;
-                }
+                let opened = SegmentField::open(segment, ordinal as u32, field, engine.totals.length_parts(field).unwrap()).unwrap();
                 assert!(remembered.read(&opened, "없는낱말xyz").unwrap().is_none());
             }
         }
-        assert!(compared > 1000, "{compared} terms compared");
     }
 }
