@@ -28,7 +28,7 @@ use doumi::semantic::{Model, QueryEmbedder};
 /// Exit codes: 0 success, 1 content problems found (index and check),
 /// 2 an error (bad flag or argument, missing folder, unusable index).
 #[derive(Parser, Debug)]
-#[command(name = "doumi", version, max_term_width = 100)]
+#[command(name = "doumi", version, max_term_width = 100, verbatim_doc_comment)]
 struct Cli {
     #[command(flatten)]
     global: Global,

@@ -228,6 +228,18 @@ fn a_corrupt_index_says_how_to_rebuild() {
 }
 
 #[test]
+fn help_keeps_the_typical_uses_one_to_a_line() {
+    let hc = HelpCenter::new();
+    let run = hc.run(&["--help"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for command in ["index", "search \"비밀번호를 잊어버렸어요\"", "check", "serve", "report --since 7d"] {
+        let line = run.stdout.lines().find(|l| l.trim_start().starts_with(&format!("doumi {command}"))).unwrap_or_else(|| panic!("no line for {command}:\n{}", run.stdout));
+        assert_eq!(line.matches("doumi ").count(), 1, "one use a line: {line:?}");
+    }
+    assert!(run.stdout.contains("\nExit codes: 0 success"), "{}", run.stdout);
+}
+
+#[test]
 fn serve_help_lists_every_setting_on_a_line_of_its_own_with_its_default() {
     let hc = HelpCenter::new();
     let run = hc.run(&["serve", "--help"]);
