@@ -35,6 +35,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -80,23 +81,28 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|| async {
             ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed on this path")
         })
-        // Innermost first: each layer wraps all of the above.
-        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_millis(state.config.request_timeout_ms)))
-        .layer(compression())
-        .layer(from_fn(middleware::uri_length))
-        .layer(CatchPanicLayer::custom(middleware::panic_response))
-        .layer(from_fn(middleware::json_errors))
-        .layer(cors(&state.config))
-        .layer(from_fn_with_state(state.clone(), middleware::track))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            let id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
-        }))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .layer(from_fn(middleware::plain_request_id))
-        .layer(from_fn(middleware::security_headers))
+        // One layer of them all, outermost first: every layer that the
+        // router applies by itself boxes each route again, and a request
+        // then clones each box, from every middleware that passes it on.
+        .layer(
+            ServiceBuilder::new()
+                .layer(from_fn(middleware::security_headers))
+                .layer(from_fn(middleware::plain_request_id))
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                    let id = request.headers().get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id = %id)
+                }))
+                .layer(from_fn_with_state(state.clone(), middleware::track))
+                .layer(cors(&state.config))
+                .layer(from_fn(middleware::json_errors))
+                .layer(CatchPanicLayer::custom(middleware::panic_response))
+                .layer(from_fn(middleware::uri_length))
+                .layer(compression())
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_millis(state.config.request_timeout_ms)))
+                .layer(DefaultBodyLimit::max(state.config.max_body_bytes)),
+        )
         .with_state(state)
 }
 

@@ -40,8 +40,20 @@ pub struct ReloadStatus {
     pub error: Option<String>,
 }
 
+/// What handlers extract: one shared reference, so that a request clones
+/// one `Arc`, not each part.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     /// `None` when the log cannot be opened: search goes on unlogged and
     /// `/healthz` says why.
     pub query_log: Option<Arc<QueryLog>>,
@@ -74,7 +86,7 @@ impl AppState {
                 (None, Some(e))
             }
         };
-        AppState {
+        AppState(Arc::new(Shared {
             query_log,
             query_log_error,
             snapshot: Arc::new(ArcSwapOption::empty()),
@@ -87,7 +99,7 @@ impl AppState {
             meaning: Arc::new(ArcSwapOption::empty()),
             semantic: Arc::new(std::sync::Mutex::new(SemanticStatus::off())),
             session_key: Arc::default(),
-        }
+        }))
     }
 
     /// Writes every accepted log record and stops the log's writer.
