@@ -13,6 +13,12 @@ use doumi::index::{self, IndexError, SearchIndex};
 use doumi::search::{self, Engine, Meaning, SearchRequest, SearchResponse};
 use doumi::semantic::{Model, QueryEmbedder};
 
+/// A search allocates many small, short-lived values on every server
+/// thread; mimalloc's per-thread free lists serve them faster than glibc's
+/// (BENCHMARKS.md, "Ninth stop").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// doumi (도우미) — a Korean help-center search.
 ///
 /// Editors write Markdown articles in a content folder; doumi indexes them with
