@@ -53,6 +53,7 @@ impl std::ops::Deref for AppState {
     }
 }
 
+/// The parts of [`AppState`], shared by every request.
 pub struct Shared {
     /// `None` when the log cannot be opened: search goes on unlogged and
     /// `/healthz` says why.
