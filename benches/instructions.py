@@ -3,14 +3,15 @@
 machine's noise does not move.
 
     python3 benches/instructions.py BEFORE_BINARY AFTER_BINARY [CONTENT_DIR]
-                                    [--queries FILE] [--count 300] [--healthz] [--top 25] [--keep DIR]
+                                    [--queries FILE] [--count 300] [--healthz] [--warm] [--top 25] [--keep DIR]
 
 For each binary: index CONTENT_DIR (default content/) with a plain `doumi
 serve`, then serve that index again under `valgrind --tool=callgrind` with
 counting off, switch counting on once /healthz answers, send the first COUNT
 queries of FILE (default: 3,000 distinct, benches/distinct_queries.py seed
 16) one at a time as the widget does while typing (answer cache off, ranking
-by meaning off), and stop the server. Counting covers every thread of the
+by meaning off), and stop the server (with --warm, the requests are asked once before counting
+too). Counting covers every thread of the
 server (HTTP, search, query log writer) but not the kernel. Prints
 instructions per search for each binary, after/before, and each binary's
 functions with the most instructions of their own to see where they go.
@@ -51,7 +52,16 @@ def wait_for(base, seconds):
     raise SystemExit(f"no answer from {base}/healthz within {seconds} s")
 
 
-def count(binary, content, index, urls, env, scratch, name):
+def ask(base, urls):
+    for path in urls:
+        url = base + path
+        with urllib.request.urlopen(url, timeout=120) as response:
+            if response.status != 200:
+                raise SystemExit(f"{url}: HTTP {response.status}")
+            response.read()
+
+
+def count(binary, content, index, urls, env, scratch, name, warm):
     """Callgrind's output files while `urls` (paths) were asked one at a time."""
     # Index once natively: under valgrind a build would take many minutes.
     server, _, _ = start(content, index, env, binary=binary)
@@ -65,13 +75,10 @@ def count(binary, content, index, urls, env, scratch, name):
         server.kill()
         raise SystemExit(f"{binary} under valgrind did not start")
     wait_for(base, 600)
+    if warm:
+        ask(base, urls)
     subprocess.run(["callgrind_control", "--instr=on", str(server.pid)], check=True, capture_output=True)
-    for path in urls:
-        url = base + path
-        with urllib.request.urlopen(url, timeout=120) as response:
-            if response.status != 200:
-                raise SystemExit(f"{url}: HTTP {response.status}")
-            response.read()
+    ask(base, urls)
     subprocess.run(["callgrind_control", "--instr=off", str(server.pid)], check=True, capture_output=True)
     server.send_signal(signal.SIGTERM)
     server.wait(timeout=600)
@@ -107,6 +114,8 @@ def main():
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--healthz", action="store_true", help="ask /healthz COUNT times instead: what a request costs without a search")
+    parser.add_argument("--warm", action="store_true",
+                        help="ask every request once before counting, as a long load does: what the server remembers (words read, postings, stored blocks) is then remembered")
     parser.add_argument("--keep", type=pathlib.Path, help="copy callgrind's files here, to read with callgrind_annotate")
     args = parser.parse_args()
     queries = [q for q in args.queries.read_text(encoding="utf-8").splitlines() if q.strip()] if args.queries else distinct_queries()
@@ -118,7 +127,7 @@ def main():
         for name in ["before", "after"]:
             index = str(pathlib.Path(scratch) / f"index-{name}")
             run_env = dict(env, DOUMI_QUERY_LOG=str(pathlib.Path(index) / "queries.sqlite3"))
-            files = count(getattr(args, name), args.content, index, urls, run_env, scratch, name)
+            files = count(getattr(args, name), args.content, index, urls, run_env, scratch, name, args.warm)
             instructions = total(files)
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
