@@ -59,27 +59,27 @@ pub struct Shared {
     /// `/healthz` says why.
     pub query_log: Option<Arc<QueryLog>>,
     pub query_log_error: Option<String>,
-    pub snapshot: Arc<ArcSwapOption<Snapshot>>,
-    pub reload: Arc<std::sync::Mutex<ReloadStatus>>,
-    pub metrics: Arc<Metrics>,
+    pub snapshot: ArcSwapOption<Snapshot>,
+    pub reload: std::sync::Mutex<ReloadStatus>,
+    pub metrics: Metrics,
     pub config: Arc<Config>,
-    pub limits: Arc<ClientLimits>,
+    pub limits: ClientLimits,
     pub trusted_proxies: Arc<TrustedProxies>,
     pub started: Instant,
     /// The latest entry embeddings and query embedder, once the model is
     /// loaded and the entries embedded; every published engine uses them.
-    pub meaning: Arc<ArcSwapOption<Meaning>>,
-    pub semantic: Arc<std::sync::Mutex<SemanticStatus>>,
+    pub meaning: ArcSwapOption<Meaning>,
+    pub semantic: std::sync::Mutex<SemanticStatus>,
     /// The secret of the day that anonymous sessions are derived with.
-    pub session_key: Arc<crate::analytics::record::SessionKey>,
+    pub session_key: crate::analytics::record::SessionKey,
 }
 
 impl AppState {
     pub fn new(config: Config) -> AppState {
-        let limits = Arc::new(ClientLimits::new(&config));
+        let limits = ClientLimits::new(&config);
         // The list was checked when the configuration was loaded.
         let trusted_proxies = Arc::new(TrustedProxies::parse(&config.trusted_proxies).unwrap_or_default());
-        let metrics = Arc::new(Metrics::default());
+        let metrics = Metrics::default();
         let (query_log, query_log_error) = match open_query_log(&config, &metrics) {
             Ok(log) => (Some(Arc::new(log)), None),
             Err(e) => {
@@ -90,16 +90,16 @@ impl AppState {
         AppState(Arc::new(Shared {
             query_log,
             query_log_error,
-            snapshot: Arc::new(ArcSwapOption::empty()),
-            reload: Arc::new(std::sync::Mutex::new(ReloadStatus::default())),
+            snapshot: ArcSwapOption::empty(),
+            reload: std::sync::Mutex::new(ReloadStatus::default()),
             metrics,
             config: Arc::new(config),
             limits,
             trusted_proxies,
             started: Instant::now(),
-            meaning: Arc::new(ArcSwapOption::empty()),
-            semantic: Arc::new(std::sync::Mutex::new(SemanticStatus::off())),
-            session_key: Arc::default(),
+            meaning: ArcSwapOption::empty(),
+            semantic: std::sync::Mutex::new(SemanticStatus::off()),
+            session_key: Default::default(),
         }))
     }
 
