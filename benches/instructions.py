@@ -31,14 +31,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from scale import ROOT, start, stop  # noqa: E402
-
-
-def distinct_queries():
-    """The default mix: benches/distinct_queries.py --count 3000 --seed 16."""
-    out = subprocess.run([sys.executable, str(ROOT / "benches" / "distinct_queries.py"), "--count", "3000", "--seed", "16"],
-                         check=True, capture_output=True, text=True).stdout
-    return [q for q in out.splitlines() if q.strip()]
+from scale import ROOT, distinct_queries, start, stop  # noqa: E402
 
 
 def wait_for(base, seconds):

@@ -15,19 +15,11 @@ round. Standard library and wrk (Debian's package).
 import argparse
 import os
 import pathlib
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from scale import ROOT, start, stop, wrk, write_wrk_script  # noqa: E402
-
-
-def rss_mib(pid):
-    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) // 1024
-    raise SystemExit(f"no VmRSS for process {pid}")
+from scale import distinct_queries, rss_kib, start, stop, wrk, write_wrk_script  # noqa: E402
 
 
 def main():
@@ -38,12 +30,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--queries", type=pathlib.Path, help="one query per line (default: 3,000 distinct, seed 16)")
     args = parser.parse_args()
-    if args.queries:
-        text = args.queries.read_text(encoding="utf-8")
-    else:
-        text = subprocess.run([sys.executable, str(ROOT / "benches" / "distinct_queries.py"), "--count", "3000", "--seed", "16"],
-                              check=True, capture_output=True, text=True).stdout
-    queries = [q for q in text.splitlines() if q.strip()]
+    queries = [q for q in args.queries.read_text(encoding="utf-8").splitlines() if q.strip()] if args.queries else distinct_queries()
     env = dict(os.environ, DOUMI_LOG="warn", DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_SEMANTIC="false", DOUMI_SEARCH_CACHE_ENTRIES="0")
     with tempfile.TemporaryDirectory() as scratch:
         lua = pathlib.Path(scratch) / "queries.lua"
@@ -52,9 +39,9 @@ def main():
             for n, binary in enumerate(args.binaries):
                 index = pathlib.Path(scratch) / f"index-{n}"
                 server, base, _ = start(args.content, str(index), dict(env, DOUMI_QUERY_LOG=str(index / "queries.sqlite3")), binary=binary)
-                ready = rss_mib(server.pid)
+                ready = rss_kib(server.pid) // 1024
                 wrk(base + "/api/search", args.seconds, str(lua))
-                loaded = rss_mib(server.pid)
+                loaded = rss_kib(server.pid) // 1024
                 stop(server)
                 print(f"{binary}: VmRSS ready {ready} MiB, after {args.seconds} s of uncached search {loaded} MiB", flush=True)
 
