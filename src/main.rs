@@ -611,7 +611,7 @@ fn run_search(config: &Config, args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let mut out = io::stdout().lock();
     if args.json {
-        serde_json::to_writer(&mut out, &response)?;
+        out.write_all(&response.to_json())?;
         writeln!(out)?;
     } else {
         print_hits(&mut out, &response, io::stdout().is_terminal())?;

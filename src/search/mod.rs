@@ -5,6 +5,7 @@ mod fusion;
 mod peaks;
 mod postings;
 mod query;
+mod response_json;
 mod snippet;
 mod spellings;
 mod statistics;
