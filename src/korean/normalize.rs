@@ -19,6 +19,24 @@ pub struct Normalized {
 impl Normalized {
     /// Normalizes `source`: NFKC, then Latin lowercase.
     pub fn new(source: &str) -> Normalized {
+        if source.chars().all(is_already_normal) {
+            return Normalized::unchanged(source);
+        }
+        Normalized::folded(source)
+    }
+
+    /// Text NFKC and lowercasing leave as it is: each byte maps to the start
+    /// of its own character.
+    fn unchanged(source: &str) -> Normalized {
+        let mut source_offset = Vec::with_capacity(source.len() + 1);
+        for (start, c) in source.char_indices() {
+            source_offset.resize(source_offset.len() + c.len_utf8(), start);
+        }
+        source_offset.push(source.len());
+        Normalized { text: source.to_string(), source_offset }
+    }
+
+    fn folded(source: &str) -> Normalized {
         let mut text = String::with_capacity(source.len());
         let mut source_offset = Vec::with_capacity(source.len() + 1);
         for (start, cluster) in clusters(source) {
@@ -52,6 +70,14 @@ impl Normalized {
         let e = self.source_offset[end.min(self.source_offset.len() - 1)];
         (s, e.max(s))
     }
+}
+
+/// Whether NFKC and lowercasing leave `c` as it is, whatever surrounds it:
+/// ASCII other than capitals, and precomposed Hangul syllables, which is
+/// what nearly every query and answer is made of. (A syllable followed by a
+/// conjoining final would compose, but that final is neither.)
+fn is_already_normal(c: char) -> bool {
+    matches!(c, '\0'..='@' | '['..='\x7f' | '가'..='힣')
 }
 
 /// Splits `source` into runs that NFKC may compose together: a starter followed by
@@ -98,6 +124,22 @@ fn continues_cluster(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_taken_as_already_normal_is_what_folding_it_gives() {
+        let mut samples: Vec<String> = (0u8..=0x7f).map(|b| format!("{}가{}", b as char, b as char)).collect();
+        samples.extend(('가'..='힣').step_by(97).map(|c| format!("{c}a{c} Z{c}")));
+        samples.push("비밀번호 변경은 어떻게 하나요? 010-1234 id@example.com".into());
+        samples.push("Wi-Fi 설정 ABC".into());
+        samples.push("각\u{11a8}".into());
+        for sample in &samples {
+            let folded = Normalized::folded(sample);
+            assert_eq!(Normalized::new(sample), folded, "{sample:?}");
+            if sample.chars().all(is_already_normal) {
+                assert_eq!(folded.text, *sample, "{sample:?}");
+            }
+        }
+    }
 
     #[test]
     fn full_width_latin_is_folded_and_mapped_back() {
