@@ -203,12 +203,15 @@ fn collapse_first(text: &str, chars: usize) -> (String, bool) {
             out.push(' ');
             count += 1;
         }
-        for c in word.chars() {
-            if count == chars {
-                return (out, true);
-            }
-            out.push(c);
-            count += 1;
+        // Whole words at a time; only the word that does not fit is cut.
+        let length = word.chars().count();
+        if count + length <= chars {
+            out.push_str(word);
+            count += length;
+        } else {
+            let cut = word.char_indices().nth(chars - count).map_or(word.len(), |(at, _)| at);
+            out.push_str(&word[..cut]);
+            return (out, true);
         }
     }
     (out, false)
@@ -221,10 +224,21 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// The bytes HTML escapes, looked up rather than compared five times.
+const HTML_SPECIAL: [bool; 256] = {
+    let mut special = [false; 256];
+    special[b'&' as usize] = true;
+    special[b'<' as usize] = true;
+    special[b'>' as usize] = true;
+    special[b'"' as usize] = true;
+    special[b'\'' as usize] = true;
+    special
+};
+
 fn escape_into(out: &mut String, text: &str) {
     let mut rest = text;
     // By bytes: these are ASCII, which never occurs inside a longer character.
-    while let Some(at) = rest.bytes().position(|b| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+    while let Some(at) = rest.bytes().position(|b| HTML_SPECIAL[b as usize]) {
         out.push_str(&rest[..at]);
         out.push_str(match rest.as_bytes()[at] {
             b'&' => "&amp;",
