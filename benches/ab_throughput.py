@@ -18,6 +18,12 @@ searches are sent as the widget sends keystrokes (`typing=true`): every search
 is worked out anew. --queries takes one query per line (e.g. from
 benches/distinct_queries.py) instead of the labelled ones. Each binary's
 search/healthz ratio is printed too: issue 16's target.
+
+    python3 benches/ab_throughput.py BEFORE AFTER --uncached --widget --queries /tmp/distinct.txt
+
+With --widget the searches are asked as web/widget.js asks them while the
+customer types (`limit=6&source=widget&typing=true`, its default of six hits)
+rather than with the API's default of ten hits.
 """
 
 import argparse
@@ -40,6 +46,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--uncached", action="store_true", help="no answer cache; searches sent as keystrokes (typing=true)")
     parser.add_argument("--queries", type=pathlib.Path, help="one query per line instead of the labelled queries")
+    parser.add_argument("--widget", action="store_true", help="ask as the widget does while typing: six hits, source=widget, typing=true")
     args = parser.parse_args()
     env = dict(os.environ, DOUMI_LOG="warn", DOUMI_RATE_LIMIT_PER_MINUTE="0", DOUMI_SEMANTIC="false")
     if args.uncached:
@@ -48,7 +55,8 @@ def main():
     results = {"before": {"search": [], "healthz": []}, "after": {"search": [], "healthz": []}}
     with tempfile.TemporaryDirectory() as scratch:
         lua = pathlib.Path(scratch) / "queries.lua"
-        write_wrk_script(lua, queries, "typing=true&" if args.uncached else "")
+        params = "limit=6&source=widget&typing=true&" if args.widget else "typing=true&" if args.uncached else ""
+        write_wrk_script(lua, queries, params)
         for run in range(args.runs):
             for name in ["before", "after"]:
                 index = pathlib.Path(scratch) / f"index-{name}"
