@@ -1,5 +1,6 @@
 //! Search over the index: query understanding, ranking, confidence, snippets.
 
+mod cards;
 mod coverage;
 mod fusion;
 mod peaks;
@@ -115,6 +116,10 @@ pub struct Hit {
     /// HTML-escaped text with matches in `<mark>`.
     pub snippet: String,
     pub score: f32,
+    /// The card these fields were copied from, whose JSON the response
+    /// reuses while they still agree with it (see [`cards`]).
+    #[serde(skip)]
+    pub(crate) card: Option<Arc<cards::Card>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +167,8 @@ pub struct Engine {
     totals: statistics::IndexTotals,
     /// Where the hits' stored values are read from.
     stores: Stores,
+    /// What the hits show of their entries, kept once read.
+    cards: cards::Cards,
     vocabulary: Vocabulary,
     synonyms: Synonyms,
     /// Query words as this generation read them (see [`RememberedWords`]).
@@ -196,7 +203,8 @@ impl Engine {
         let (synonyms, problems) = Synonyms::compile(&index.analyzer, &index.dictionaries, content_dir);
         let totals = statistics::IndexTotals::read(&searcher);
         let stores = Stores::open(&searcher)?;
-        Ok((Engine { index, searcher, totals, stores, vocabulary, synonyms, words: RememberedWords::default(), postings: postings::TermPostings::default(), answers: None, dense: None }, problems))
+        let cards = cards::Cards::new(&searcher);
+        Ok((Engine { index, searcher, totals, stores, cards, vocabulary, synonyms, words: RememberedWords::default(), postings: postings::TermPostings::default(), answers: None, dense: None }, problems))
     }
 
     /// Keeps up to `entries` answers for requests asked again (0 keeps none).
@@ -364,15 +372,25 @@ impl Engine {
             if hits.len() == request.limit {
                 break;
             }
-            let doc = self.stores.entry(candidate.address)?;
-            let category = doc.text(fields.category);
-            let kind = doc.text(fields.kind);
+            // The stored values are read for the snippet; the card, once.
+            let mut doc = None;
+            let card = match self.cards.get(candidate.address) {
+                Some(card) => card,
+                None => {
+                    let entry = self.stores.entry(candidate.address)?;
+                    let card = self.cards.keep(candidate.address, cards::Card::read(&entry, fields));
+                    doc = Some(entry);
+                    card
+                }
+            };
+            let category = card.category.as_str();
+            let kind = card.kind.as_str();
             // The lexical query filters by category itself; an entry found
             // by meaning is filtered here.
             if request.category.as_ref().is_some_and(|c| c != category) {
                 continue;
             }
-            let article_id = doc.text(fields.article_id);
+            let article_id = card.article_id.as_str();
             if kind == EntryKind::Guide.as_str() && sections_shown.iter().any(|shown| shown == article_id) {
                 continue;
             }
@@ -383,8 +401,12 @@ impl Engine {
                 skipped += 1;
                 continue;
             }
+            let doc = match doc {
+                Some(doc) => doc,
+                None => self.stores.entry(candidate.address)?,
+            };
             let snippet = highlighter.snippet(doc.bytes(fields.snippet_source), doc.bytes(fields.snippet_terms));
-            let id = doc.text(fields.id).to_string();
+            let id = card.id.clone();
             let score = if fused { candidate.fused } else { candidate.score };
             if explain {
                 explanation.hits.push(Ranking {
@@ -397,13 +419,14 @@ impl Engine {
             }
             hits.push(Hit {
                 id,
-                url: doc.text(fields.url).to_string(),
-                title: doc.text(fields.title).to_string(),
-                article_id: article_id.to_string(),
-                article_title: doc.text(fields.article_title).to_string(),
+                url: card.url.clone(),
+                title: card.title.clone(),
+                article_id: card.article_id.clone(),
+                article_title: card.article_title.clone(),
                 category: (!category.is_empty()).then(|| category.to_string()),
                 snippet,
                 score,
+                card: Some(card.clone()),
             });
         }
         let response = SearchResponse {

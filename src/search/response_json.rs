@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 
+use super::cards::Card;
 use super::{Hit, SearchResponse};
 
 impl SearchResponse {
@@ -50,26 +51,56 @@ impl SearchResponse {
 }
 
 fn write_hit(out: &mut Vec<u8>, hit: &Hit) {
-    out.extend_from_slice(b"{\"id\":");
-    string(out, &hit.id);
-    out.extend_from_slice(b",\"url\":");
-    string(out, &hit.url);
-    out.extend_from_slice(b",\"title\":");
-    string(out, &hit.title);
-    out.extend_from_slice(b",\"article_id\":");
-    string(out, &hit.article_id);
-    out.extend_from_slice(b",\"article_title\":");
-    string(out, &hit.article_title);
-    out.extend_from_slice(b",\"category\":");
-    match &hit.category {
-        Some(category) => string(out, category),
-        None => out.extend_from_slice(b"null"),
+    match hit.card.as_ref().filter(|card| shows(card, hit)) {
+        // Written once for the entry.
+        Some(card) => out.extend_from_slice(&card.json_head),
+        None => head(out, &hit.id, &hit.url, &hit.title, &hit.article_id, &hit.article_title, hit.category.as_deref()),
     }
-    out.extend_from_slice(b",\"snippet\":");
     string(out, &hit.snippet);
     out.extend_from_slice(b",\"score\":");
     number(out, &hit.score);
     out.push(b'}');
+}
+
+/// Whether `hit` still shows what `card` holds: the card's JSON is only
+/// used when it is the hit's.
+fn shows(card: &Card, hit: &Hit) -> bool {
+    card.id == hit.id
+        && card.url == hit.url
+        && card.title == hit.title
+        && card.article_id == hit.article_id
+        && card.article_title == hit.article_title
+        && match &hit.category {
+            Some(category) => !category.is_empty() && *category == card.category,
+            None => card.category.is_empty(),
+        }
+}
+
+/// A hit's JSON up to the value of its snippet, for `card`'s entry.
+pub(super) fn hit_head(card: &Card) -> Vec<u8> {
+    let mut out = Vec::with_capacity(card.id.len() + card.url.len() + card.title.len() + card.article_id.len() + card.article_title.len() + card.category.len() + 160);
+    let category = (!card.category.is_empty()).then_some(card.category.as_str());
+    head(&mut out, &card.id, &card.url, &card.title, &card.article_id, &card.article_title, category);
+    out
+}
+
+fn head(out: &mut Vec<u8>, id: &str, url: &str, title: &str, article_id: &str, article_title: &str, category: Option<&str>) {
+    out.extend_from_slice(b"{\"id\":");
+    string(out, id);
+    out.extend_from_slice(b",\"url\":");
+    string(out, url);
+    out.extend_from_slice(b",\"title\":");
+    string(out, title);
+    out.extend_from_slice(b",\"article_id\":");
+    string(out, article_id);
+    out.extend_from_slice(b",\"article_title\":");
+    string(out, article_title);
+    out.extend_from_slice(b",\"category\":");
+    match category {
+        Some(category) => string(out, category),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"snippet\":");
 }
 
 /// A number as serde_json writes it (`null` when not finite).
@@ -135,6 +166,8 @@ const HEX: [u8; 16] = *b"0123456789abcdef";
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     fn via_serde(text: &str) -> String {
@@ -191,6 +224,53 @@ mod tests {
             category: category.map(str::to_string),
             snippet: "마이페이지 &gt; 주문내역 &gt; <mark>배송조회</mark>를 누르면\n택배사\\운송장".into(),
             score: 31.18194 / (n as f32 + 1.0),
+            card: None,
+        }
+    }
+
+    fn card_of(hit: &Hit) -> Arc<Card> {
+        let mut card = Card {
+            id: hit.id.clone(),
+            url: hit.url.clone(),
+            title: hit.title.clone(),
+            article_id: hit.article_id.clone(),
+            article_title: hit.article_title.clone(),
+            category: hit.category.clone().unwrap_or_default(),
+            kind: "faq".into(),
+            json_head: Box::default(),
+        };
+        card.json_head = hit_head(&card).into_boxed_slice();
+        Arc::new(card)
+    }
+
+    #[test]
+    fn a_hit_written_from_its_card_is_the_json_serde_writes_and_a_stale_card_is_not_used() {
+        let mut hits = vec![hit(0, Some("배송")), hit(1, None), hit(2, Some("주문"))];
+        for hit in &mut hits {
+            hit.card = Some(card_of(hit));
+        }
+        // Fields changed after the card was made: each must show in the JSON.
+        let mut stale = hits.clone();
+        stale[0].title = "배송지를 바꾸고 싶어요".into();
+        stale[1].category = Some("배송".into());
+        stale[2].category = None;
+        let mut empty = hit(3, None);
+        empty.card = Some(card_of(&empty));
+        empty.category = Some(String::new());
+        stale.push(empty);
+        for hits in [hits, stale] {
+            let response = SearchResponse {
+                query_id: "q".into(),
+                query: "배송".into(),
+                total: 3,
+                total_is_lower_bound: false,
+                took_ms: 0.25,
+                confidence: 0.9,
+                hits,
+                suggestion: None,
+                ranked_by_meaning: false,
+            };
+            assert_eq!(String::from_utf8(response.to_json()).unwrap(), serde_json::to_string(&response).unwrap());
         }
     }
 
