@@ -8,7 +8,10 @@
 //! those factors are kept here, decoded, in two plain arrays: walking them
 //! is reading memory in order, and finding an entry in them a search in a
 //! sorted array, with no block to decode and no length to look up. The
-//! term's peaks (see `peaks`) are read along with them. Postings depend on
+//! term's peaks (see `peaks`) are read along with them. A phrase is kept
+//! the same way, its entries with their whole scores, once tantivy's phrase
+//! scorer has walked the segment: reading positions to find where the words
+//! follow each other was a fifth of ranking. Postings depend on
 //! the generation of the index, so an engine keeps its own, bounded in
 //! bytes: the terms searched least recently make room.
 
@@ -17,7 +20,8 @@ use std::sync::Arc;
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, InvertedIndexReader, Score, SegmentReader, Term};
+use tantivy::query::Scorer;
+use tantivy::{DocId, DocSet, InvertedIndexReader, Score, SegmentReader, TERMINATED, Term};
 
 use super::peaks::{Peaks, SPAN, tf_factor};
 
@@ -89,7 +93,7 @@ impl TermPostings {
     /// The postings of `term` in `field`, decoded, and their peaks; none
     /// when the segment does not hold the term.
     pub fn read(&self, field: &SegmentField<'_>, term: &str) -> tantivy::Result<Option<Arc<Remembered>>> {
-        let key = Borrowed { segment: field.segment, field: field.field.field_id(), term };
+        let key = Borrowed { segment: field.segment, field: field.field.field_id(), phrase: false, term };
         if let Some(found) = self.cache.get(&key) {
             return Ok(found);
         }
@@ -108,7 +112,40 @@ impl TermPostings {
             }
             None => None,
         };
-        self.cache.insert(Key { segment: field.segment, field: field.field.field_id(), term: term.to_string() }, remembered.clone());
+        self.cache.insert(Key { segment: field.segment, field: field.field.field_id(), phrase: false, term: term.to_string() }, remembered.clone());
+        Ok(remembered)
+    }
+
+    /// A phrase's entries in a segment and their scores, as tantivy's phrase
+    /// scorer gives them (`scorer` is made only when the phrase is not
+    /// remembered): walked once over the whole segment, then kept like a
+    /// term's postings, each factor the entry's whole score, so that a weight
+    /// of 1 gives it back to the bit. `name` tells the phrase apart (its
+    /// words and its boost); none when no entry of the segment holds it.
+    pub fn phrase(
+        &self,
+        segment: u32,
+        field: Field,
+        name: &str,
+        max_doc: DocId,
+        scorer: impl FnOnce() -> tantivy::Result<Box<dyn Scorer>>,
+    ) -> tantivy::Result<Option<Arc<Remembered>>> {
+        let key = Borrowed { segment, field: field.field_id(), phrase: true, term: name };
+        if let Some(found) = self.cache.get(&key) {
+            return Ok(found);
+        }
+        let mut scorer = scorer()?;
+        let (mut entries, mut scores) = (Vec::new(), Vec::new());
+        while scorer.doc() != TERMINATED {
+            entries.push(scorer.doc());
+            scores.push(scorer.score());
+            scorer.advance();
+        }
+        let remembered = (!entries.is_empty()).then(|| {
+            let peaks = Peaks::of(&entries, &scores, self.span, max_doc);
+            Arc::new(Remembered { entries: entries.into(), factors: scores.into(), peaks })
+        });
+        self.cache.insert(Key { segment, field: field.field_id(), phrase: true, term: name.to_string() }, remembered.clone());
         Ok(remembered)
     }
 }
@@ -129,6 +166,8 @@ impl quick_cache::Weighter<Key, Option<Arc<Remembered>>> for Size {
 struct Key {
     segment: u32,
     field: u32,
+    /// Whether `term` names a phrase (see [`TermPostings::phrase`]).
+    phrase: bool,
     term: String,
 }
 
@@ -136,24 +175,25 @@ struct Key {
 struct Borrowed<'a> {
     segment: u32,
     field: u32,
+    phrase: bool,
     term: &'a str,
 }
 
 impl Hash for Key {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        (self.segment, self.field, self.term.as_str()).hash(state);
+        (self.segment, self.field, self.phrase, self.term.as_str()).hash(state);
     }
 }
 
 impl Hash for Borrowed<'_> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        (self.segment, self.field, self.term).hash(state);
+        (self.segment, self.field, self.phrase, self.term).hash(state);
     }
 }
 
 impl quick_cache::Equivalent<Key> for Borrowed<'_> {
     fn equivalent(&self, key: &Key) -> bool {
-        self.segment == key.segment && self.field == key.field && self.term == key.term
+        self.segment == key.segment && self.field == key.field && self.phrase == key.phrase && self.term == key.term
     }
 }
 

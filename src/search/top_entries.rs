@@ -5,7 +5,9 @@
 //! In a large help center a common word (문의, 확인) is in most entries, and
 //! scoring every one of them was most of a search. But a clause can add at
 //! most so much to a score, its bound: a term's weight (idf × (k1 + 1), times
-//! the boosts) times its peak in the segment (see `peaks`), a phrase's weight.
+//! the boosts) times its peak in the segment (see `peaks`); a phrase's, its
+//! highest score there (its entries and scores are remembered like a term's,
+//! see `postings`).
 //! Once the last place of the page holds a score that the clauses
 //! of lowest bounds cannot reach together, an entry matching only those
 //! clauses cannot enter it: only the entries that match one of the other
@@ -27,8 +29,8 @@ use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::postings::SegmentPostings;
-use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Scorer, Weight};
-use tantivy::schema::IndexRecordOption;
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Weight};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
 use super::postings::{Remembered, SegmentField, TermPostings};
@@ -125,8 +127,9 @@ fn top_entries_in_windows<'r>(
 /// it alone matches, not every entry the word's rare alternative matches.
 enum UnitWeight<'a> {
     Term { leaf: &'a Leaf, weight: Score },
-    /// A phrase's bound is idf × (k1 + 1) for its words' idf added, boosted.
-    Phrase { weight: Box<dyn Weight>, boost: Score, uncovered: bool, bound: Score },
+    /// A phrase: tantivy's weight for it, its boost, and what tells it
+    /// apart in the memory of postings (its words and boost).
+    Phrase { field: Field, weight: Box<dyn Weight>, boost: Score, name: String },
 }
 
 /// How the units' scores make an entry's score, clause by clause.
@@ -170,15 +173,11 @@ impl<'a, 't> Weights<'a, 't> {
                     Shape::Best(ranges)
                 }
                 Clause::Phrase { field, terms, boost } => {
-                    let mut idf_sum = 0.0;
-                    for t in terms {
-                        idf_sum += idf(*field, t)?;
-                    }
                     let weight = super::query::phrase_query(*field, terms).weight(EnableScoring::enabled_from_statistics_provider(statistics, searcher))?;
-                    let leaves: Vec<&Leaf> = ranking.clauses.iter().flat_map(Clause::leaves).collect();
-                    let uncovered = !terms.iter().all(|t| leaves.iter().any(|l| l.field == *field && l.term == *t));
-                    let bound = bm25_weight(idf_sum, *boost) * (1.0 + ROUNDING_MARGIN);
-                    weights.units.push(UnitWeight::Phrase { weight, boost: *boost, uncovered, bound });
+                    // Each word with its length before it, so no two phrases share a name.
+                    let mut name: String = terms.iter().map(|t| format!("{}:{t}", t.len())).collect();
+                    name.push_str(&format!("^{}", boost.to_bits()));
+                    weights.units.push(UnitWeight::Phrase { field: *field, weight, boost: *boost, name });
                     Shape::Phrase(weights.units.len() - 1)
                 }
             };
@@ -208,7 +207,12 @@ impl<'a, 't> Weights<'a, 't> {
                     let bound = weight * remembered.peaks.highest * (1.0 + ROUNDING_MARGIN);
                     (Cursor::Term(TermCursor { remembered, at: 0, weight: *weight }), bound)
                 }
-                UnitWeight::Phrase { weight, boost, bound, .. } => (Cursor::Phrase(weight.scorer(segment, *boost)?), *bound),
+                UnitWeight::Phrase { field, weight, boost, name } => {
+                    let Some(remembered) = postings.phrase(ordinal, *field, name, segment.max_doc(), || weight.scorer(segment, *boost))? else { continue };
+                    // Its factors are its scores: its weight is 1.
+                    let bound = remembered.peaks.highest * (1.0 + ROUNDING_MARGIN);
+                    (Cursor::Term(TermCursor { remembered, at: 0, weight: 1.0 }), bound)
+                }
             };
             if cursor.doc() != TERMINATED {
                 units.push(Unit { cursor, bound, place });
@@ -220,9 +224,7 @@ impl<'a, 't> Weights<'a, 't> {
 
     /// Entries of `segment` that any clause matches (in the category, if the
     /// ranking has one), counted up to `cap`, from the units' cursors before
-    /// they move. An entry a phrase matches holds its words, which the terms'
-    /// units match too: a phrase is walked only when some of its words are
-    /// not otherwise looked for.
+    /// they move.
     fn count_matches(&self, units: &[Unit], category: Option<&SegmentPostings>, segment: &SegmentReader, cap: u32) -> tantivy::Result<u32> {
         let alive = segment.alive_bitset();
         // One term in `cap` entries or more, none of them deleted, is enough.
@@ -230,15 +232,9 @@ impl<'a, 't> Weights<'a, 't> {
             return Ok(cap);
         }
         // Each term's entries from where the next window starts.
-        let mut terms: Vec<&[DocId]> = Vec::new();
-        let mut phrases: Vec<Box<dyn Scorer>> = Vec::new();
-        for unit in units {
-            match (&unit.cursor, &self.units[unit.place]) {
-                (Cursor::Term(term), _) => terms.push(&term.remembered.entries[term.at..]),
-                (Cursor::Phrase(_), UnitWeight::Phrase { weight, uncovered: true, .. }) => phrases.push(weight.scorer(segment, 1.0)?),
-                (Cursor::Phrase(_), _) => {}
-            }
-        }
+        let mut terms: Vec<&[DocId]> = units.iter().map(|unit| match &unit.cursor {
+            Cursor::Term(term) => &term.remembered.entries[term.at..],
+        }).collect();
         let mut category = category.cloned();
         let window = window(segment, WINDOW);
         let mut touched = vec![0u64; window as usize / 64];
@@ -251,12 +247,6 @@ impl<'a, 't> Weights<'a, 't> {
                 let (within, rest) = entries.split_at(entries.partition_point(|&doc| doc < end));
                 within.iter().for_each(|&doc| mark(doc));
                 *entries = rest;
-            }
-            for p in phrases.iter_mut() {
-                while p.doc() < end {
-                    mark(p.doc());
-                    p.advance();
-                }
             }
             for (word, bits) in touched.iter_mut().enumerate() {
                 let mut rest = std::mem::take(bits);
@@ -484,20 +474,18 @@ struct Unit {
     place: usize,
 }
 
+/// Where a unit is in its remembered entries: a term's postings, or a
+/// phrase's entries with their scores (see [`TermPostings::phrase`]).
 enum Cursor {
     Term(TermCursor),
-    Phrase(Box<dyn Scorer>),
 }
 
-/// A unit's entries in the window it was walked through, and how far the
-/// candidates (in increasing order) have looked in them: for a term, its
-/// positions up to `to`; for a phrase, `docs` and their `scores`.
+/// How far a unit was walked in the window (its positions up to `to`), and
+/// how far the candidates (in increasing order) have looked in them.
 #[derive(Default)]
 struct Walked {
     to: usize,
     next: usize,
-    docs: Vec<DocId>,
-    scores: Vec<Score>,
 }
 
 /// The first position from `from` on whose entry is at or after `target`
@@ -522,7 +510,6 @@ impl Cursor {
     fn doc(&self) -> DocId {
         match self {
             Cursor::Term(term) => term.remembered.entries.get(term.at).copied().unwrap_or(TERMINATED),
-            Cursor::Phrase(scorer) => scorer.doc(),
         }
     }
 }
@@ -537,10 +524,6 @@ impl Unit {
     fn seek(&mut self, target: DocId) -> DocId {
         match &mut self.cursor {
             Cursor::Term(term) => term.at = gallop(&term.remembered.entries, term.at, target),
-            Cursor::Phrase(scorer) if scorer.doc() < target => {
-                scorer.seek(target);
-            }
-            Cursor::Phrase(_) => {}
         }
         self.doc()
     }
@@ -567,18 +550,6 @@ impl Unit {
                 term.at = to;
                 (walked.to, walked.next) = (to, from);
             }
-            Cursor::Phrase(scorer) => {
-                walked.docs.clear();
-                walked.scores.clear();
-                while scorer.doc() < end {
-                    let (doc, score) = (scorer.doc(), scorer.score());
-                    walked.docs.push(doc);
-                    walked.scores.push(score);
-                    add(doc, score);
-                    scorer.advance();
-                }
-                (walked.to, walked.next) = (walked.docs.len(), 0);
-            }
         }
     }
 
@@ -587,14 +558,12 @@ impl Unit {
     fn score_in(&self, walked: &mut Walked, doc: DocId) -> Option<Score> {
         let entries = match &self.cursor {
             Cursor::Term(term) => &term.remembered.entries[..walked.to],
-            Cursor::Phrase(_) => &walked.docs[..],
         };
         let next = gallop(entries, walked.next, doc);
         let held = entries.get(next) == Some(&doc);
         walked.next = next;
         held.then(|| match &self.cursor {
             Cursor::Term(term) => term.weight * term.remembered.factors[next],
-            Cursor::Phrase(_) => walked.scores[next],
         })
     }
 
@@ -602,7 +571,6 @@ impl Unit {
     fn bound_in(&self, index: usize) -> Score {
         match &self.cursor {
             Cursor::Term(term) => term.weight * term.remembered.peaks.of_span(index) * (1.0 + ROUNDING_MARGIN),
-            Cursor::Phrase(_) => self.bound,
         }
     }
 
@@ -610,7 +578,6 @@ impl Unit {
     fn bound_over(&self, spans: std::ops::Range<usize>) -> Score {
         match &self.cursor {
             Cursor::Term(term) => term.weight * term.remembered.peaks.highest_in(spans) * (1.0 + ROUNDING_MARGIN),
-            Cursor::Phrase(_) => self.bound,
         }
     }
 
@@ -619,7 +586,6 @@ impl Unit {
     fn score(&mut self) -> Score {
         match &mut self.cursor {
             Cursor::Term(term) => term.remembered.factors.get(term.at).map_or(0.0, |factor| term.weight * factor),
-            Cursor::Phrase(scorer) => scorer.score(),
         }
     }
 }
