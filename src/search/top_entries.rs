@@ -193,7 +193,7 @@ impl<'a, 't> Weights<'a, 't> {
         // Each field's postings and lengths, opened once for all its terms.
         let mut opened: Vec<SegmentField<'t>> = Vec::with_capacity(4);
         for (place, unit) in self.units.iter().enumerate() {
-            let (cursor, bound) = match unit {
+            let cursor = match unit {
                 UnitWeight::Term { leaf, weight } => {
                     let Some(lengths) = self.totals.length_parts(leaf.field) else { continue };
                     let field = match opened.iter().position(|f| f.field == leaf.field) {
@@ -204,16 +204,15 @@ impl<'a, 't> Weights<'a, 't> {
                         }
                     };
                     let Some(remembered) = postings.read(&opened[field], &leaf.term)? else { continue };
-                    let bound = weight * remembered.peaks.highest * (1.0 + ROUNDING_MARGIN);
-                    (Cursor::Term(TermCursor { remembered, at: 0, weight: *weight }), bound)
+                    Cursor { remembered, at: 0, weight: *weight }
                 }
                 UnitWeight::Phrase { field, weight, boost, name } => {
                     let Some(remembered) = postings.phrase(ordinal, *field, name, segment.max_doc(), || weight.scorer(segment, *boost))? else { continue };
                     // Its factors are its scores: its weight is 1.
-                    let bound = remembered.peaks.highest * (1.0 + ROUNDING_MARGIN);
-                    (Cursor::Term(TermCursor { remembered, at: 0, weight: 1.0 }), bound)
+                    Cursor { remembered, at: 0, weight: 1.0 }
                 }
             };
+            let bound = cursor.weight * cursor.remembered.peaks.highest * (1.0 + ROUNDING_MARGIN);
             if cursor.doc() != TERMINATED {
                 units.push(Unit { cursor, bound, place });
             }
@@ -228,13 +227,11 @@ impl<'a, 't> Weights<'a, 't> {
     fn count_matches(&self, units: &[Unit], category: Option<&SegmentPostings>, segment: &SegmentReader, cap: u32) -> tantivy::Result<u32> {
         let alive = segment.alive_bitset();
         // One term in `cap` entries or more, none of them deleted, is enough.
-        if category.is_none() && alive.is_none() && units.iter().any(|u| matches!(&u.cursor, Cursor::Term(t) if t.remembered.entries.len() as u32 >= cap)) {
+        if category.is_none() && alive.is_none() && units.iter().any(|u| u.cursor.remembered.entries.len() as u32 >= cap) {
             return Ok(cap);
         }
         // Each term's entries from where the next window starts.
-        let mut terms: Vec<&[DocId]> = units.iter().map(|unit| match &unit.cursor {
-            Cursor::Term(term) => &term.remembered.entries[term.at..],
-        }).collect();
+        let mut terms: Vec<&[DocId]> = units.iter().map(|unit| &unit.cursor.remembered.entries[unit.cursor.at..]).collect();
         let mut category = category.cloned();
         let window = window(segment, WINDOW);
         let mut touched = vec![0u64; window as usize / 64];
@@ -457,9 +454,11 @@ fn bm25_weight(idf: Score, boost: Score) -> Score {
     if boost == 1.0 { weight } else { weight * boost }
 }
 
-/// One term's postings in one field of a segment (see `postings`), scored
-/// with BM25, and the position of the entry the walk is on.
-struct TermCursor {
+/// A unit's remembered entries in a segment (see `postings`): a term's
+/// postings in one field, scored with BM25 by its weight, or a phrase's
+/// entries with their whole scores (weight 1); and the position of the
+/// entry the walk is on.
+struct Cursor {
     remembered: Arc<Remembered>,
     at: usize,
     weight: Score,
@@ -472,12 +471,6 @@ struct Unit {
     bound: Score,
     /// Where the unit is in [`Weights::units`].
     place: usize,
-}
-
-/// Where a unit is in its remembered entries: a term's postings, or a
-/// phrase's entries with their scores (see [`TermPostings::phrase`]).
-enum Cursor {
-    Term(TermCursor),
 }
 
 /// How far a unit was walked in the window (its positions up to `to`), and
@@ -508,9 +501,7 @@ fn gallop(entries: &[DocId], from: usize, target: DocId) -> usize {
 impl Cursor {
     #[inline]
     fn doc(&self) -> DocId {
-        match self {
-            Cursor::Term(term) => term.remembered.entries.get(term.at).copied().unwrap_or(TERMINATED),
-        }
+        self.remembered.entries.get(self.at).copied().unwrap_or(TERMINATED)
     }
 }
 
@@ -522,9 +513,8 @@ impl Unit {
 
     /// Moves to the first entry at or after `target`.
     fn seek(&mut self, target: DocId) -> DocId {
-        match &mut self.cursor {
-            Cursor::Term(term) => term.at = gallop(&term.remembered.entries, term.at, target),
-        }
+        let term = &mut self.cursor;
+        term.at = gallop(&term.remembered.entries, term.at, target);
         self.doc()
     }
 
@@ -538,55 +528,44 @@ impl Unit {
             sums[i] += score;
             touched[i / 64] |= 1 << (i % 64);
         };
-        match &mut self.cursor {
-            Cursor::Term(term) => {
-                let from = term.at;
-                // No more entries than the window's are in it.
-                let ahead = &term.remembered.entries[from..(from + window).min(term.remembered.entries.len())];
-                let to = from + ahead.partition_point(|&doc| doc < end);
-                for (&doc, &factor) in term.remembered.entries[from..to].iter().zip(&term.remembered.factors[from..to]) {
-                    add(doc, term.weight * factor);
-                }
-                term.at = to;
-                (walked.to, walked.next) = (to, from);
-            }
+        let term = &mut self.cursor;
+        let from = term.at;
+        // No more entries than the window's are in it.
+        let ahead = &term.remembered.entries[from..(from + window).min(term.remembered.entries.len())];
+        let to = from + ahead.partition_point(|&doc| doc < end);
+        for (&doc, &factor) in term.remembered.entries[from..to].iter().zip(&term.remembered.factors[from..to]) {
+            add(doc, term.weight * factor);
         }
+        term.at = to;
+        (walked.to, walked.next) = (to, from);
     }
 
     /// Its score for `doc` if it holds it, from the entries it `walked` in
     /// the window; `doc` is after the entries asked before.
     fn score_in(&self, walked: &mut Walked, doc: DocId) -> Option<Score> {
-        let entries = match &self.cursor {
-            Cursor::Term(term) => &term.remembered.entries[..walked.to],
-        };
+        let term = &self.cursor;
+        let entries = &term.remembered.entries[..walked.to];
         let next = gallop(entries, walked.next, doc);
         let held = entries.get(next) == Some(&doc);
         walked.next = next;
-        held.then(|| match &self.cursor {
-            Cursor::Term(term) => term.weight * term.remembered.factors[next],
-        })
+        held.then(|| term.weight * term.remembered.factors[next])
     }
 
     /// The most it adds to the score of an entry in span `index`.
     fn bound_in(&self, index: usize) -> Score {
-        match &self.cursor {
-            Cursor::Term(term) => term.weight * term.remembered.peaks.of_span(index) * (1.0 + ROUNDING_MARGIN),
-        }
+        self.cursor.weight * self.cursor.remembered.peaks.of_span(index) * (1.0 + ROUNDING_MARGIN)
     }
 
     /// The most it adds to the score of an entry in the spans `spans`.
     fn bound_over(&self, spans: std::ops::Range<usize>) -> Score {
-        match &self.cursor {
-            Cursor::Term(term) => term.weight * term.remembered.peaks.highest_in(spans) * (1.0 + ROUNDING_MARGIN),
-        }
+        self.cursor.weight * self.cursor.remembered.peaks.highest_in(spans) * (1.0 + ROUNDING_MARGIN)
     }
 
     /// Its score for the entry it is on.
     #[inline]
-    fn score(&mut self) -> Score {
-        match &mut self.cursor {
-            Cursor::Term(term) => term.remembered.factors.get(term.at).map_or(0.0, |factor| term.weight * factor),
-        }
+    fn score(&self) -> Score {
+        let term = &self.cursor;
+        term.remembered.factors.get(term.at).map_or(0.0, |factor| term.weight * factor)
     }
 }
 
