@@ -93,27 +93,19 @@ impl TermPostings {
     /// The postings of `term` in `field`, decoded, and their peaks; none
     /// when the segment does not hold the term.
     pub fn read(&self, field: &SegmentField<'_>, term: &str) -> tantivy::Result<Option<Arc<Remembered>>> {
-        let key = Borrowed { segment: field.segment, field: field.field.field_id(), phrase: false, term };
-        if let Some(found) = self.cache.get(&key) {
-            return Ok(found);
-        }
-        let remembered = match field.inverted.read_block_postings(&Term::from_field_text(field.field, term), IndexRecordOption::WithFreqs)? {
-            Some(mut blocks) => {
-                let (mut entries, mut factors) = (Vec::with_capacity(blocks.doc_freq() as usize), Vec::with_capacity(blocks.doc_freq() as usize));
-                while !blocks.docs().is_empty() {
-                    for (&doc, &tf) in blocks.docs().iter().zip(blocks.freqs()) {
-                        entries.push(doc);
-                        factors.push(tf_factor(tf as Score, field.lengths[field.norms.fieldnorm_id(doc) as usize]));
-                    }
-                    blocks.advance();
+        self.remembered(Borrowed { segment: field.segment, field: field.field.field_id(), phrase: false, term }, || {
+            let Some(mut blocks) = field.inverted.read_block_postings(&Term::from_field_text(field.field, term), IndexRecordOption::WithFreqs)? else { return Ok(None) };
+            let (mut entries, mut factors) = (Vec::with_capacity(blocks.doc_freq() as usize), Vec::with_capacity(blocks.doc_freq() as usize));
+            while !blocks.docs().is_empty() {
+                for (&doc, &tf) in blocks.docs().iter().zip(blocks.freqs()) {
+                    entries.push(doc);
+                    factors.push(tf_factor(tf as Score, field.lengths[field.norms.fieldnorm_id(doc) as usize]));
                 }
-                let peaks = Peaks::of(&entries, &factors, self.span, field.max_doc);
-                Some(Arc::new(Remembered { entries: entries.into(), factors: factors.into(), peaks }))
+                blocks.advance();
             }
-            None => None,
-        };
-        self.cache.insert(Key { segment: field.segment, field: field.field.field_id(), phrase: false, term: term.to_string() }, remembered.clone());
-        Ok(remembered)
+            let peaks = Peaks::of(&entries, &factors, self.span, field.max_doc);
+            Ok(Some(Arc::new(Remembered { entries: entries.into(), factors: factors.into(), peaks })))
+        })
     }
 
     /// A phrase's entries in a segment and their scores, as tantivy's phrase
@@ -130,22 +122,29 @@ impl TermPostings {
         max_doc: DocId,
         scorer: impl FnOnce() -> tantivy::Result<Box<dyn Scorer>>,
     ) -> tantivy::Result<Option<Arc<Remembered>>> {
-        let key = Borrowed { segment, field: field.field_id(), phrase: true, term: name };
+        self.remembered(Borrowed { segment, field: field.field_id(), phrase: true, term: name }, || {
+            let mut scorer = scorer()?;
+            let (mut entries, mut scores) = (Vec::new(), Vec::new());
+            while scorer.doc() != TERMINATED {
+                entries.push(scorer.doc());
+                scores.push(scorer.score());
+                scorer.advance();
+            }
+            Ok((!entries.is_empty()).then(|| {
+                let peaks = Peaks::of(&entries, &scores, self.span, max_doc);
+                Arc::new(Remembered { entries: entries.into(), factors: scores.into(), peaks })
+            }))
+        })
+    }
+
+    /// What is remembered under `key`, or what `read` gives, remembered
+    /// (none included, so that a missing term is not looked up again).
+    fn remembered(&self, key: Borrowed<'_>, read: impl FnOnce() -> tantivy::Result<Option<Arc<Remembered>>>) -> tantivy::Result<Option<Arc<Remembered>>> {
         if let Some(found) = self.cache.get(&key) {
             return Ok(found);
         }
-        let mut scorer = scorer()?;
-        let (mut entries, mut scores) = (Vec::new(), Vec::new());
-        while scorer.doc() != TERMINATED {
-            entries.push(scorer.doc());
-            scores.push(scorer.score());
-            scorer.advance();
-        }
-        let remembered = (!entries.is_empty()).then(|| {
-            let peaks = Peaks::of(&entries, &scores, self.span, max_doc);
-            Arc::new(Remembered { entries: entries.into(), factors: scores.into(), peaks })
-        });
-        self.cache.insert(Key { segment, field: field.field_id(), phrase: true, term: name.to_string() }, remembered.clone());
+        let remembered = read()?;
+        self.cache.insert(Key { segment: key.segment, field: key.field, phrase: key.phrase, term: key.term.to_string() }, remembered.clone());
         Ok(remembered)
     }
 }
