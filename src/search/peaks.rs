@@ -33,11 +33,12 @@ pub struct Peaks {
 
 impl Peaks {
     /// The peaks of a term whose entries (ascending) have the factors
-    /// `factors`, in spans of `span` entries of a segment of `max_doc`.
-    pub fn of(entries: &[DocId], factors: &[Score], span: DocId, max_doc: DocId) -> Peaks {
+    /// `postings` pair them with, in spans of `span` entries of a segment of
+    /// `max_doc`.
+    pub fn of(postings: impl Iterator<Item = (DocId, Score)>, span: DocId, max_doc: DocId) -> Peaks {
         let mut by_span = vec![0.0 as Score; max_doc.div_ceil(span).max(1) as usize].into_boxed_slice();
         let mut highest: Score = 0.0;
-        for (&doc, &factor) in entries.iter().zip(factors) {
+        for (doc, factor) in postings {
             let peak = &mut by_span[(doc / span) as usize];
             *peak = peak.max(factor);
             highest = highest.max(factor);
@@ -83,7 +84,7 @@ mod tests {
         let (engine, _dir) = crate::eval::bundled_help_center();
         let mut spans_reached = 0;
         crate::search::postings::for_every_term_as_tantivy_reads_it(&engine, |field, term, entries, factors| {
-            let peaks = Peaks::of(entries, factors, 8, field.max_doc);
+            let peaks = Peaks::of(entries.iter().copied().zip(factors.iter().copied()), 8, field.max_doc);
             let mut best = vec![0.0 as Score; field.max_doc.div_ceil(8) as usize];
             for (&doc, &factor) in entries.iter().zip(factors) {
                 assert!(factor <= peaks.of_span((doc / 8) as usize) && factor <= peaks.highest, "{term:?} on {doc}");

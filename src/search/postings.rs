@@ -5,7 +5,8 @@
 //! found there, the decoding of blocks of entries and frequencies, and for
 //! each entry its length in the field and BM25's tf / (tf + length part).
 //! The same terms come back search after search, so a term's entries and
-//! those factors are kept here, decoded, in two plain arrays: walking them
+//! those factors are kept here, decoded, side by side in one plain array
+//! (an entry's factor is in the cache line that held the entry): walking them
 //! is reading memory in order, and finding an entry in them a search in a
 //! sorted array, with no block to decode and no length to look up. The
 //! term's peaks (see `peaks`) are read along with them. A phrase is kept
@@ -41,17 +42,29 @@ pub struct TermPostings {
 }
 
 /// A term's postings in a field of a segment, decoded: its entries in index
-/// order, each one's tf / (tf + length part), and their peaks.
+/// order, each with its tf / (tf + length part), and their peaks.
 pub struct Remembered {
-    pub entries: Box<[DocId]>,
-    pub factors: Box<[Score]>,
+    pub postings: Box<[Posting]>,
     pub peaks: Peaks,
 }
 
+/// An entry and its factor, side by side: a lookup that finds the entry
+/// finds its factor in the same cache line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Posting {
+    pub entry: DocId,
+    pub factor: Score,
+}
+
 impl Remembered {
+    fn new(postings: Vec<Posting>, span: DocId, max_doc: DocId) -> Remembered {
+        let peaks = Peaks::of(postings.iter().map(|p| (p.entry, p.factor)), span, max_doc);
+        Remembered { postings: postings.into(), peaks }
+    }
+
     /// Bytes it takes.
     fn size(&self) -> usize {
-        std::mem::size_of_val(&*self.entries) + std::mem::size_of_val(&*self.factors) + self.peaks.size()
+        std::mem::size_of_val(&*self.postings) + self.peaks.size()
     }
 }
 
@@ -95,16 +108,14 @@ impl TermPostings {
     pub fn read(&self, field: &SegmentField<'_>, term: &str) -> tantivy::Result<Option<Arc<Remembered>>> {
         self.remembered(Borrowed { segment: field.segment, field: field.field.field_id(), phrase: false, term }, || {
             let Some(mut blocks) = field.inverted.read_block_postings(&Term::from_field_text(field.field, term), IndexRecordOption::WithFreqs)? else { return Ok(None) };
-            let (mut entries, mut factors) = (Vec::with_capacity(blocks.doc_freq() as usize), Vec::with_capacity(blocks.doc_freq() as usize));
+            let mut postings = Vec::with_capacity(blocks.doc_freq() as usize);
             while !blocks.docs().is_empty() {
                 for (&doc, &tf) in blocks.docs().iter().zip(blocks.freqs()) {
-                    entries.push(doc);
-                    factors.push(tf_factor(tf as Score, field.lengths[field.norms.fieldnorm_id(doc) as usize]));
+                    postings.push(Posting { entry: doc, factor: tf_factor(tf as Score, field.lengths[field.norms.fieldnorm_id(doc) as usize]) });
                 }
                 blocks.advance();
             }
-            let peaks = Peaks::of(&entries, &factors, self.span, field.max_doc);
-            Ok(Some(Arc::new(Remembered { entries: entries.into(), factors: factors.into(), peaks })))
+            Ok(Some(Arc::new(Remembered::new(postings, self.span, field.max_doc))))
         })
     }
 
@@ -124,16 +135,12 @@ impl TermPostings {
     ) -> tantivy::Result<Option<Arc<Remembered>>> {
         self.remembered(Borrowed { segment, field: field.field_id(), phrase: true, term: name }, || {
             let mut scorer = scorer()?;
-            let (mut entries, mut scores) = (Vec::new(), Vec::new());
+            let mut postings = Vec::new();
             while scorer.doc() != TERMINATED {
-                entries.push(scorer.doc());
-                scores.push(scorer.score());
+                postings.push(Posting { entry: scorer.doc(), factor: scorer.score() });
                 scorer.advance();
             }
-            Ok((!entries.is_empty()).then(|| {
-                let peaks = Peaks::of(&entries, &scores, self.span, max_doc);
-                Arc::new(Remembered { entries: entries.into(), factors: scores.into(), peaks })
-            }))
+            Ok((!postings.is_empty()).then(|| Arc::new(Remembered::new(postings, self.span, max_doc))))
         })
     }
 
@@ -244,8 +251,8 @@ mod tests {
             for _ in 0..2 {
                 let found = remembered.read(opened, term).unwrap().unwrap();
                 assert!(Arc::ptr_eq(&found, &first), "{term}: read once");
-                assert_eq!(&found.entries[..], entries, "{term}");
-                assert_eq!(bits(&found.factors), bits(factors), "{term}");
+                assert_eq!(found.postings.iter().map(|p| p.entry).collect::<Vec<_>>(), entries, "{term}");
+                assert_eq!(bits(&found.postings.iter().map(|p| p.factor).collect::<Vec<_>>()), bits(factors), "{term}");
             }
             compared += 1;
         });

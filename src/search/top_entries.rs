@@ -33,7 +33,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
-use super::postings::{Remembered, SegmentField, TermPostings};
+use super::postings::{Posting, Remembered, SegmentField, TermPostings};
 use super::query::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking};
 use super::statistics::{GlobalStatistics, IndexTotals, K1};
 
@@ -227,11 +227,11 @@ impl<'a, 't> Weights<'a, 't> {
     fn count_matches(&self, units: &[Unit], category: Option<&SegmentPostings>, segment: &SegmentReader, cap: u32) -> tantivy::Result<u32> {
         let alive = segment.alive_bitset();
         // One term in `cap` entries or more, none of them deleted, is enough.
-        if category.is_none() && alive.is_none() && units.iter().any(|u| u.cursor.remembered.entries.len() as u32 >= cap) {
+        if category.is_none() && alive.is_none() && units.iter().any(|u| u.cursor.remembered.postings.len() as u32 >= cap) {
             return Ok(cap);
         }
         // Each term's entries from where the next window starts.
-        let mut terms: Vec<&[DocId]> = units.iter().map(|unit| &unit.cursor.remembered.entries[unit.cursor.at..]).collect();
+        let mut terms: Vec<&[Posting]> = units.iter().map(|unit| &unit.cursor.remembered.postings[unit.cursor.at..]).collect();
         let mut category = category.cloned();
         let window = window(segment, WINDOW);
         let mut touched = vec![0u64; window as usize / 64];
@@ -240,10 +240,10 @@ impl<'a, 't> Weights<'a, 't> {
         while count < cap && start < segment.max_doc() {
             let end = start.saturating_add(window);
             let mut mark = |doc: DocId| touched[((doc - start) / 64) as usize] |= 1 << ((doc - start) % 64);
-            for entries in terms.iter_mut() {
-                let (within, rest) = entries.split_at(entries.partition_point(|&doc| doc < end));
-                within.iter().for_each(|&doc| mark(doc));
-                *entries = rest;
+            for postings in terms.iter_mut() {
+                let (within, rest) = postings.split_at(postings.partition_point(|p| p.entry < end));
+                within.iter().for_each(|p| mark(p.entry));
+                *postings = rest;
             }
             for (word, bits) in touched.iter_mut().enumerate() {
                 let mut rest = std::mem::take(bits);
@@ -482,26 +482,49 @@ struct Walked {
 }
 
 /// The first position from `from` on whose entry is at or after `target`
-/// in `entries` (ascending), galloping: the targets asked of a list come in
-/// increasing order, often near each other.
-fn gallop(entries: &[DocId], from: usize, target: DocId) -> usize {
-    if from >= entries.len() || entries[from] >= target {
+/// in `entries` (ascending). The targets asked of a list come in increasing
+/// order, and a long list is too large for the caches, where each probe
+/// may wait on memory: the first probe is where `target` would be if the
+/// entries from `from` to the last were spread evenly (where it is, for a
+/// word in most entries), and the search gallops from there, back or on.
+fn gallop(postings: &[Posting], from: usize, target: DocId) -> usize {
+    let entry = |at: usize| postings[at].entry;
+    if from >= postings.len() || entry(from) >= target {
         return from;
     }
-    // entries[low] < target, so the first at or after it is in low + 1..=low + step.
-    let (mut low, mut step) = (from, 1);
-    while low + step < entries.len() && entries[low + step] < target {
-        low += step;
-        step *= 2;
+    let last = postings.len() - 1;
+    if entry(last) < target {
+        return postings.len();
     }
-    let high = (low + step).min(entries.len());
-    low + 1 + entries[low + 1..high].partition_point(|&doc| doc < target)
+    // entry(from) < target <= entry(last), so from < last, and the guess is
+    // in from + 1..=last.
+    let (first, spread) = (entry(from), (entry(last) - entry(from)) as u64);
+    let guess = from + 1 + ((target - first - 1) as u64 * (last - from) as u64 / spread) as usize;
+    if entry(guess) < target {
+        // entry(low) < target, so the first at or after it is in low + 1..=low + step.
+        let (mut low, mut step) = (guess, 1);
+        while low + step < postings.len() && entry(low + step) < target {
+            low += step;
+            step *= 2;
+        }
+        let high = (low + step).min(postings.len());
+        low + 1 + postings[low + 1..high].partition_point(|p| p.entry < target)
+    } else {
+        // entry(high) >= target, so the first at or after it is in high - step + 1..=high.
+        let (mut high, mut step) = (guess, 1);
+        while high.saturating_sub(step) > from && entry(high - step) >= target {
+            high -= step;
+            step *= 2;
+        }
+        let low = high.saturating_sub(step).max(from);
+        low + 1 + postings[low + 1..high].partition_point(|p| p.entry < target)
+    }
 }
 
 impl Cursor {
     #[inline]
     fn doc(&self) -> DocId {
-        self.remembered.entries.get(self.at).copied().unwrap_or(TERMINATED)
+        self.remembered.postings.get(self.at).map_or(TERMINATED, |p| p.entry)
     }
 }
 
@@ -514,7 +537,7 @@ impl Unit {
     /// Moves to the first entry at or after `target`.
     fn seek(&mut self, target: DocId) -> DocId {
         let term = &mut self.cursor;
-        term.at = gallop(&term.remembered.entries, term.at, target);
+        term.at = gallop(&term.remembered.postings, term.at, target);
         self.doc()
     }
 
@@ -530,25 +553,31 @@ impl Unit {
         };
         let term = &mut self.cursor;
         let from = term.at;
-        // No more entries than the window's are in it.
-        let ahead = &term.remembered.entries[from..(from + window).min(term.remembered.entries.len())];
-        let to = from + ahead.partition_point(|&doc| doc < end);
-        for (&doc, &factor) in term.remembered.entries[from..to].iter().zip(&term.remembered.factors[from..to]) {
-            add(doc, term.weight * factor);
+        // No more entries than the window's are in it. They are read in
+        // order until one is past the window: a binary search for the end
+        // first would wait on a cache miss at each of its steps, in lists
+        // too long for the caches, before a walk that reads them all anyway.
+        let to = (from + window).min(term.remembered.postings.len());
+        let mut walked_to = from;
+        for posting in &term.remembered.postings[from..to] {
+            if posting.entry >= end {
+                break;
+            }
+            add(posting.entry, term.weight * posting.factor);
+            walked_to += 1;
         }
-        term.at = to;
-        (walked.to, walked.next) = (to, from);
+        term.at = walked_to;
+        (walked.to, walked.next) = (walked_to, from);
     }
 
     /// Its score for `doc` if it holds it, from the entries it `walked` in
     /// the window; `doc` is after the entries asked before.
     fn score_in(&self, walked: &mut Walked, doc: DocId) -> Option<Score> {
         let term = &self.cursor;
-        let entries = &term.remembered.entries[..walked.to];
-        let next = gallop(entries, walked.next, doc);
-        let held = entries.get(next) == Some(&doc);
+        let postings = &term.remembered.postings[..walked.to];
+        let next = gallop(postings, walked.next, doc);
         walked.next = next;
-        held.then(|| term.weight * term.remembered.factors[next])
+        postings.get(next).filter(|p| p.entry == doc).map(|p| term.weight * p.factor)
     }
 
     /// The most it adds to the score of an entry in span `index`.
@@ -565,7 +594,7 @@ impl Unit {
     #[inline]
     fn score(&self) -> Score {
         let term = &self.cursor;
-        term.remembered.factors.get(term.at).map_or(0.0, |factor| term.weight * factor)
+        term.remembered.postings.get(term.at).map_or(0.0, |p| term.weight * p.factor)
     }
 }
 
@@ -704,6 +733,43 @@ impl Eq for Ranked {}
 mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
+
+    /// Lists dense and sparse, even and clustered, and every target around
+    /// their entries, from every position: the position a binary search
+    /// over the rest of the list finds.
+    #[test]
+    fn a_gallop_finds_what_a_binary_search_finds() {
+        let mut seed = 16u64;
+        let mut next = move |below: u32| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((seed >> 33) % u64::from(below)) as u32
+        };
+        let mut lists: Vec<Vec<DocId>> = vec![vec![], vec![5], (0..300).collect(), (0..300).map(|d| d * 7 + 3).collect()];
+        for _ in 0..30 {
+            let mut list: Vec<DocId> = Vec::new();
+            let mut doc = next(20);
+            for _ in 0..next(200) {
+                // Runs of neighbours, then a jump.
+                doc += if next(4) == 0 { 1 + next(500) } else { 1 + next(3) };
+                list.push(doc);
+            }
+            lists.push(list);
+        }
+        let mut asked = 0;
+        for list in &lists {
+            let mut targets: Vec<DocId> = list.iter().flat_map(|&d| [d.saturating_sub(1), d, d + 1]).collect();
+            targets.extend([0, list.last().copied().unwrap_or(0) + 3]);
+            let postings = &list.iter().map(|&entry| Posting { entry, factor: 1.0 }).collect::<Vec<_>>();
+            for from in 0..=list.len() {
+                for &target in &targets {
+                    let expected = from + list[from..].partition_point(|&d| d < target);
+                    assert_eq!(gallop(postings, from, target), expected, "{list:?} from {from} to {target}");
+                    asked += 1;
+                }
+            }
+        }
+        assert!(asked > 1_000_000, "{asked} asked");
+    }
 
     /// Every page (at four depths) and count `top_entries` finds for
     /// `queries` on `engine`, with no category and in each of `categories`,
