@@ -484,13 +484,20 @@ struct Walked {
 /// The first position from `from` on whose entry is at or after `target`
 /// in `entries` (ascending). The targets asked of a list come in increasing
 /// order, and a long list is too large for the caches, where each probe
-/// may wait on memory: the first probe is where `target` would be if the
-/// entries from `from` to the last were spread evenly (where it is, for a
-/// word in most entries), and the search gallops from there, back or on.
+/// may wait on memory. An entry among the next few, in the cache line at
+/// hand, is found there; otherwise the first probe is where `target` would
+/// be if the entries from `from` to the last were spread evenly (where it
+/// is, for a word in most entries), and the search gallops from there, back
+/// or on.
+#[inline]
 fn gallop(postings: &[Posting], from: usize, target: DocId) -> usize {
+    const NEAR: usize = 4;
     let entry = |at: usize| postings[at].entry;
     if from >= postings.len() || entry(from) >= target {
         return from;
+    }
+    if from + NEAR < postings.len() && entry(from + NEAR) >= target {
+        return from + 1 + postings[from + 1..from + NEAR].partition_point(|p| p.entry < target);
     }
     let last = postings.len() - 1;
     if entry(last) < target {
