@@ -29,7 +29,7 @@ use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::postings::SegmentPostings;
-use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query, Weight};
+use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
@@ -90,7 +90,7 @@ fn top_entries_in_windows<'r>(
     count_cap: u32,
     widest: DocId,
 ) -> tantivy::Result<TopEntries<'r>> {
-    let weights = Weights::new(searcher, statistics, ranking)?;
+    let weights = Weights::new(statistics, ranking)?;
     let mut page = Page::new(depth, weights.units.len());
     let mut count = 0u32;
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
@@ -101,7 +101,7 @@ fn top_entries_in_windows<'r>(
             },
             None => None,
         };
-        let mut units = weights.units(segment, ordinal as u32, postings)?;
+        let mut units = weights.units(searcher, statistics, segment, ordinal as u32, postings)?;
         if count <= count_cap {
             count += weights.count_matches(&units, category.as_ref(), segment, count_cap + 1 - count)?;
         }
@@ -127,9 +127,10 @@ fn top_entries_in_windows<'r>(
 /// it alone matches, not every entry the word's rare alternative matches.
 enum UnitWeight<'a> {
     Term { leaf: &'a Leaf, weight: Score },
-    /// A phrase: tantivy's weight for it, its boost, and what tells it
-    /// apart in the memory of postings (its words and boost).
-    Phrase { field: Field, weight: Box<dyn Weight>, boost: Score, name: String },
+    /// A phrase: its words, its boost, and what tells it apart in the memory
+    /// of postings (its words and boost). tantivy's weight for it is made
+    /// only for a segment that has not walked it yet.
+    Phrase { field: Field, terms: &'a [String], boost: Score, name: String },
 }
 
 /// How the units' scores make an entry's score, clause by clause.
@@ -149,7 +150,7 @@ struct Weights<'a, 't> {
 }
 
 impl<'a, 't> Weights<'a, 't> {
-    fn new(searcher: &Searcher, statistics: &GlobalStatistics<'t>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a, 't>> {
+    fn new(statistics: &GlobalStatistics<'t>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a, 't>> {
         let docs = statistics.total_num_docs()?;
         let idf = |field, text: &str| -> tantivy::Result<Score> { Ok(idf(statistics.doc_freq(&Term::from_field_text(field, text))?, docs)) };
         let mut weights = Weights { units: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
@@ -173,11 +174,10 @@ impl<'a, 't> Weights<'a, 't> {
                     Shape::Best(ranges)
                 }
                 Clause::Phrase { field, terms, boost } => {
-                    let weight = super::query::phrase_query(*field, terms).weight(EnableScoring::enabled_from_statistics_provider(statistics, searcher))?;
                     // Each word with its length before it, so no two phrases share a name.
                     let mut name: String = terms.iter().map(|t| format!("{}:{t}", t.len())).collect();
                     name.push_str(&format!("^{}", boost.to_bits()));
-                    weights.units.push(UnitWeight::Phrase { field: *field, weight, boost: *boost, name });
+                    weights.units.push(UnitWeight::Phrase { field: *field, terms, boost: *boost, name });
                     Shape::Phrase(weights.units.len() - 1)
                 }
             };
@@ -188,7 +188,7 @@ impl<'a, 't> Weights<'a, 't> {
 
     /// The units' cursors over one segment, each on its first entry, lowest
     /// bound in the segment first; a unit that matches nothing there has none.
-    fn units(&self, segment: &SegmentReader, ordinal: u32, postings: &TermPostings) -> tantivy::Result<Vec<Unit>> {
+    fn units(&self, searcher: &Searcher, statistics: &GlobalStatistics<'_>, segment: &SegmentReader, ordinal: u32, postings: &TermPostings) -> tantivy::Result<Vec<Unit>> {
         let mut units = Vec::with_capacity(self.units.len());
         // Each field's postings and lengths, opened once for all its terms.
         let mut opened: Vec<SegmentField<'t>> = Vec::with_capacity(4);
@@ -206,8 +206,12 @@ impl<'a, 't> Weights<'a, 't> {
                     let Some(remembered) = postings.read(&opened[field], &leaf.term)? else { continue };
                     Cursor { remembered, at: 0, weight: *weight }
                 }
-                UnitWeight::Phrase { field, weight, boost, name } => {
-                    let Some(remembered) = postings.phrase(ordinal, *field, name, segment.max_doc(), || weight.scorer(segment, *boost))? else { continue };
+                UnitWeight::Phrase { field, terms, boost, name } => {
+                    let scorer = || {
+                        let weight = super::query::phrase_query(*field, terms).weight(EnableScoring::enabled_from_statistics_provider(statistics, searcher))?;
+                        weight.scorer(segment, *boost)
+                    };
+                    let Some(remembered) = postings.phrase(ordinal, *field, name, segment.max_doc(), scorer)? else { continue };
                     // Its factors are its scores: its weight is 1.
                     Cursor { remembered, at: 0, weight: 1.0 }
                 }
