@@ -8,6 +8,14 @@
 //! store holds them and [`StoredEntry`] points into them: nothing is copied
 //! until a value is shown, and only the text shown is checked to be UTF-8.
 //!
+//! The store decompresses a block of entries (16 KB before compression) to
+//! read one, and keeps only so many blocks: at 10,000 entries and more the
+//! hits of distinct searches keep asking for blocks it no longer holds, and
+//! a block's decompression and the walk of the store's skip index to find
+//! it were 8 % of a search's instructions at 10k. So an entry read for a
+//! hit is remembered, its own bytes copied out of the block, in a memory
+//! bounded in bytes: the entries shown least recently make room.
+//!
 //! The layout read is tantivy's (`schema::document::se`, doc store V2): a
 //! VInt count of values, then per value its field (u32, little-endian), a
 //! type code and, for text and bytes, a VInt length and the bytes. Only text
@@ -15,6 +23,7 @@
 //! and a test reads every bundled entry both ways.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use tantivy::directory::OwnedBytes;
 use tantivy::schema::Field;
@@ -27,24 +36,54 @@ const CACHED_BLOCKS: usize = 1000;
 const TEXT_CODE: u8 = 0;
 const BYTES_CODE: u8 = 4;
 
-/// The document stores of one generation of the index, one per segment.
+/// Bytes the remembered entries may take.
+const REMEMBERED_BYTES: u64 = 32 << 20;
+
+/// Entries the memory expects to hold.
+const REMEMBERED_ENTRIES: usize = 16_384;
+
+/// The document stores of one generation of the index, one per segment,
+/// and the entries read from them.
 pub struct Stores {
     readers: Vec<StoreReader>,
+    remembered: quick_cache::sync::Cache<DocAddress, Arc<StoredEntry>, EntrySize>,
 }
 
 impl Stores {
     pub fn open(searcher: &Searcher) -> tantivy::Result<Stores> {
+        Stores::remembering(searcher, REMEMBERED_ENTRIES, REMEMBERED_BYTES)
+    }
+
+    /// Stores that remember about `entries` entries in at most `bytes`.
+    fn remembering(searcher: &Searcher, entries: usize, bytes: u64) -> tantivy::Result<Stores> {
         let readers = searcher.segment_readers().iter().map(|segment| segment.get_store_reader(CACHED_BLOCKS)).collect::<Result<_, _>>()?;
-        Ok(Stores { readers })
+        Ok(Stores { readers, remembered: quick_cache::sync::Cache::with_weighter(entries, bytes, EntrySize) })
     }
 
     /// The stored values of the entry at `address`.
-    pub fn entry(&self, address: DocAddress) -> tantivy::Result<StoredEntry> {
+    pub fn entry(&self, address: DocAddress) -> tantivy::Result<Arc<StoredEntry>> {
+        if let Some(entry) = self.remembered.get(&address) {
+            return Ok(entry);
+        }
         let store = self
             .readers
             .get(address.segment_ord as usize)
             .ok_or_else(|| TantivyError::InvalidArgument(format!("no segment {}", address.segment_ord)))?;
-        StoredEntry::parse(store.get_document_bytes(address.doc_id)?)
+        // Its own bytes, so that the block they were in can go.
+        let bytes = OwnedBytes::new(store.get_document_bytes(address.doc_id)?.as_slice().to_vec());
+        let entry = Arc::new(StoredEntry::parse(bytes)?);
+        self.remembered.insert(address, entry.clone());
+        Ok(entry)
+    }
+}
+
+/// What a remembered entry takes, in bytes.
+#[derive(Clone)]
+struct EntrySize;
+
+impl quick_cache::Weighter<DocAddress, Arc<StoredEntry>> for EntrySize {
+    fn weight(&self, _: &DocAddress, entry: &Arc<StoredEntry>) -> u64 {
+        (std::mem::size_of::<(DocAddress, StoredEntry)>() + entry.bytes.len() + std::mem::size_of_val(&*entry.values)) as u64
     }
 }
 
@@ -137,7 +176,7 @@ mod tests {
         let fields = index.fields;
         let stores = Stores::open(&searcher).unwrap();
         let segment = searcher.segment_reader(0);
-        let entry: StoredEntry = (0..segment.max_doc())
+        let entry: Arc<StoredEntry> = (0..segment.max_doc())
             .map(|doc| stores.entry(DocAddress::new(0, doc)).unwrap())
             .find(|e| e.text(fields.kind) == "question")
             .expect("the question is indexed");
@@ -154,7 +193,7 @@ mod tests {
     }
 
     #[test]
-    fn every_bundled_entry_reads_the_same_as_through_tantivys_own_document() {
+    fn every_bundled_entry_reads_the_same_as_through_tantivys_own_document_remembered_or_read_again() {
         use tantivy::TantivyDocument;
         use tantivy::schema::Value;
         let content = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
@@ -164,24 +203,37 @@ mod tests {
         let index = SearchIndex::open(dir.path()).unwrap();
         let searcher = index.reader.searcher();
         let stores = Stores::open(&searcher).unwrap();
+        // One that remembers a few entries only, and reads the others again.
+        let forgetful = Stores::remembering(&searcher, 4, 16 << 10).unwrap();
         let schema = index.index.schema();
-        let mut read = 0;
-        for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
-            for doc in 0..segment.max_doc() {
-                let address = DocAddress::new(ordinal as u32, doc);
-                let ours = stores.entry(address).unwrap();
-                let theirs: TantivyDocument = searcher.doc(address).unwrap();
-                for (field, entry) in schema.fields().filter(|(_, e)| e.is_stored()) {
-                    let value = theirs.get_first(field);
-                    match value.and_then(|v| v.as_str()) {
-                        Some(text) => assert_eq!(ours.text(field), text, "{}", entry.name()),
-                        None => assert_eq!(ours.bytes(field), value.and_then(|v| v.as_bytes()).unwrap_or_default(), "{}", entry.name()),
+        let mut first = Vec::new();
+        for pass in 0..2 {
+            let mut read = 0;
+            for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+                for doc in 0..segment.max_doc() {
+                    let address = DocAddress::new(ordinal as u32, doc);
+                    let theirs: TantivyDocument = searcher.doc(address).unwrap();
+                    for ours in [stores.entry(address).unwrap(), forgetful.entry(address).unwrap()] {
+                        for (field, entry) in schema.fields().filter(|(_, e)| e.is_stored()) {
+                            let value = theirs.get_first(field);
+                            match value.and_then(|v| v.as_str()) {
+                                Some(text) => assert_eq!(ours.text(field), text, "{}", entry.name()),
+                                None => assert_eq!(ours.bytes(field), value.and_then(|v| v.as_bytes()).unwrap_or_default(), "{}", entry.name()),
+                            }
+                        }
                     }
+                    let remembered = stores.entry(address).unwrap();
+                    if pass == 0 {
+                        first.push(remembered);
+                    } else {
+                        assert!(Arc::ptr_eq(&remembered, &first[read]), "{address:?} is read from the store once");
+                    }
+                    read += 1;
                 }
-                read += 1;
             }
         }
-        assert!(read >= 100, "{read} entries");
+        assert!(first.len() >= 100, "{} entries", first.len());
+        assert!(forgetful.remembered.weight() <= 16 << 10, "the forgetful memory keeps to its bytes");
     }
 
     #[test]
