@@ -486,7 +486,7 @@ struct Walked {
 }
 
 /// The first position from `from` on whose entry is at or after `target`
-/// in `entries` (ascending). The targets asked of a list come in increasing
+/// in `postings` (ascending by entry). The targets asked of a list come in increasing
 /// order, and a long list is too large for the caches, where each probe
 /// may wait on memory. An entry among the next few, in the cache line at
 /// hand, is found there; otherwise the first probe is where `target` would
