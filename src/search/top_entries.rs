@@ -547,8 +547,8 @@ impl Unit {
 
     /// Moves to the first entry at or after `target`.
     fn seek(&mut self, target: DocId) -> DocId {
-        let term = &mut self.cursor;
-        term.at = gallop(&term.remembered.postings, term.at, target);
+        let cursor = &mut self.cursor;
+        cursor.at = gallop(&cursor.remembered.postings, cursor.at, target);
         self.doc()
     }
 
@@ -562,33 +562,33 @@ impl Unit {
             sums[i] += score;
             touched[i / 64] |= 1 << (i % 64);
         };
-        let term = &mut self.cursor;
-        let from = term.at;
+        let cursor = &mut self.cursor;
+        let from = cursor.at;
         // No more entries than the window's are in it. They are read in
         // order until one is past the window: a binary search for the end
         // first would wait on a cache miss at each of its steps, in lists
         // too long for the caches, before a walk that reads them all anyway.
-        let to = (from + window).min(term.remembered.postings.len());
+        let to = (from + window).min(cursor.remembered.postings.len());
         let mut walked_to = from;
-        for posting in &term.remembered.postings[from..to] {
+        for posting in &cursor.remembered.postings[from..to] {
             if posting.entry >= end {
                 break;
             }
-            add(posting.entry, term.weight * posting.factor);
+            add(posting.entry, cursor.weight * posting.factor);
             walked_to += 1;
         }
-        term.at = walked_to;
+        cursor.at = walked_to;
         (walked.to, walked.next) = (walked_to, from);
     }
 
     /// Its score for `doc` if it holds it, from the entries it `walked` in
     /// the window; `doc` is after the entries asked before.
     fn score_in(&self, walked: &mut Walked, doc: DocId) -> Option<Score> {
-        let term = &self.cursor;
-        let postings = &term.remembered.postings[..walked.to];
+        let cursor = &self.cursor;
+        let postings = &cursor.remembered.postings[..walked.to];
         let next = gallop(postings, walked.next, doc);
         walked.next = next;
-        postings.get(next).filter(|p| p.entry == doc).map(|p| term.weight * p.factor)
+        postings.get(next).filter(|p| p.entry == doc).map(|p| cursor.weight * p.factor)
     }
 
     /// The most it adds to the score of an entry in span `index`.
@@ -604,8 +604,8 @@ impl Unit {
     /// Its score for the entry it is on.
     #[inline]
     fn score(&self) -> Score {
-        let term = &self.cursor;
-        term.remembered.postings.get(term.at).map_or(0.0, |p| term.weight * p.factor)
+        let cursor = &self.cursor;
+        cursor.remembered.postings.get(cursor.at).map_or(0.0, |p| cursor.weight * p.factor)
     }
 }
 
