@@ -46,7 +46,15 @@ pub struct TermPostings {
 pub struct Remembered {
     pub postings: Box<[Posting]>,
     pub peaks: Peaks,
+    /// Its [`BEST`] entries of highest factor (all when it has fewer),
+    /// highest first, of equal factors the first in the index first: where
+    /// a search looks first for entries that make its page (see
+    /// `top_entries`).
+    pub best: Box<[Posting]>,
 }
+
+/// Entries kept as a term's best.
+pub const BEST: usize = 32;
 
 /// An entry and its factor, side by side: a lookup that finds the entry
 /// finds its factor in the same cache line.
@@ -59,13 +67,27 @@ pub struct Posting {
 impl Remembered {
     fn new(postings: Vec<Posting>, span: DocId, max_doc: DocId) -> Remembered {
         let peaks = Peaks::of(postings.iter().map(|p| (p.entry, p.factor)), span, max_doc);
-        Remembered { postings: postings.into(), peaks }
+        let best = best_of(&postings);
+        Remembered { postings: postings.into(), peaks, best }
     }
 
     /// Bytes it takes.
     fn size(&self) -> usize {
-        std::mem::size_of_val(&*self.postings) + self.peaks.size()
+        std::mem::size_of_val(&*self.postings) + self.peaks.size() + std::mem::size_of_val(&*self.best)
     }
+}
+
+/// The [`BEST`] postings of highest factor, highest first, of equal factors
+/// the first in the index first.
+fn best_of(postings: &[Posting]) -> Box<[Posting]> {
+    let order = |a: &Posting, b: &Posting| b.factor.total_cmp(&a.factor).then(a.entry.cmp(&b.entry));
+    let mut best = postings.to_vec();
+    if best.len() > BEST {
+        best.select_nth_unstable_by(BEST - 1, order);
+        best.truncate(BEST);
+    }
+    best.sort_unstable_by(order);
+    best.into()
 }
 
 /// A field of one segment, opened once for the terms read in it.
@@ -238,13 +260,13 @@ mod tests {
     /// Every term of the bundled answers and questions, read through the
     /// memory three times (the first from the index, then from it): the same
     /// entries as postings read from the index, with the factors their
-    /// frequencies and lengths give, peaks read once, and none for a term
-    /// the segment does not hold.
+    /// frequencies and lengths give, peaks read once, its best entries, and
+    /// none for a term the segment does not hold.
     #[test]
     fn remembered_postings_are_the_postings_as_read_from_the_index() {
         let (engine, _dir) = crate::eval::bundled_help_center();
         let remembered = TermPostings::default();
-        let mut compared = 0;
+        let (mut compared, mut most) = (0, 0);
         let bits = |factors: &[Score]| factors.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
         for_every_term_as_tantivy_reads_it(&engine, |opened, term, entries, factors| {
             let first = remembered.read(opened, term).unwrap().unwrap();
@@ -254,9 +276,17 @@ mod tests {
                 assert_eq!(found.postings.iter().map(|p| p.entry).collect::<Vec<_>>(), entries, "{term}");
                 assert_eq!(bits(&found.postings.iter().map(|p| p.factor).collect::<Vec<_>>()), bits(factors), "{term}");
             }
+            // Its best: the highest factors, of equal ones the first entries.
+            let mut best: Vec<(Score, DocId)> = factors.iter().copied().zip(entries.iter().copied()).collect();
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            best.truncate(BEST);
+            let kept: Vec<(u32, DocId)> = first.best.iter().map(|p| (p.factor.to_bits(), p.entry)).collect();
+            assert_eq!(kept, best.iter().map(|&(f, e)| (f.to_bits(), e)).collect::<Vec<_>>(), "{term}: its best");
+            most = most.max(entries.len());
             compared += 1;
         });
         assert!(compared > 1000, "{compared} terms compared");
+        assert!(most > BEST, "a term in {most} entries at most: none with more than its best");
         let fields = &engine.index.fields;
         for (ordinal, segment) in engine.searcher.segment_readers().iter().enumerate() {
             for field in [fields.title, fields.body] {
