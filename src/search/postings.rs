@@ -46,9 +46,9 @@ pub struct TermPostings {
 pub struct Remembered {
     pub postings: Box<[Posting]>,
     pub peaks: Peaks,
-    /// Its [`BEST`] entries of highest factor (all when it has fewer),
-    /// highest first, of equal factors the first in the index first: where
-    /// a search looks first for entries that make its page (see
+    /// Its [`BEST`] entries of highest factor (all when it has fewer; of
+    /// equal factors, the first in the index), in index order: where a
+    /// search looks first for entries that make its page (see
     /// `top_entries`).
     pub best: Box<[Posting]>,
 }
@@ -77,16 +77,15 @@ impl Remembered {
     }
 }
 
-/// The [`BEST`] postings of highest factor, highest first, of equal factors
-/// the first in the index first.
+/// The [`BEST`] postings of highest factor (of equal factors, the first in
+/// the index), in index order.
 fn best_of(postings: &[Posting]) -> Box<[Posting]> {
-    let order = |a: &Posting, b: &Posting| b.factor.total_cmp(&a.factor).then(a.entry.cmp(&b.entry));
     let mut best = postings.to_vec();
     if best.len() > BEST {
-        best.select_nth_unstable_by(BEST - 1, order);
+        best.select_nth_unstable_by(BEST - 1, |a, b| b.factor.total_cmp(&a.factor).then(a.entry.cmp(&b.entry)));
         best.truncate(BEST);
     }
-    best.sort_unstable_by(order);
+    best.sort_unstable_by_key(|p| p.entry);
     best.into()
 }
 
@@ -276,10 +275,11 @@ mod tests {
                 assert_eq!(found.postings.iter().map(|p| p.entry).collect::<Vec<_>>(), entries, "{term}");
                 assert_eq!(bits(&found.postings.iter().map(|p| p.factor).collect::<Vec<_>>()), bits(factors), "{term}");
             }
-            // Its best: the highest factors, of equal ones the first entries.
+            // Its best: the highest factors, of equal ones the first entries, in index order.
             let mut best: Vec<(Score, DocId)> = factors.iter().copied().zip(entries.iter().copied()).collect();
             best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
             best.truncate(BEST);
+            best.sort_by_key(|&(_, e)| e);
             let kept: Vec<(u32, DocId)> = first.best.iter().map(|p| (p.factor.to_bits(), p.entry)).collect();
             assert_eq!(kept, best.iter().map(|&(f, e)| (f.to_bits(), e)).collect::<Vec<_>>(), "{term}: its best");
             most = most.max(entries.len());

@@ -33,7 +33,7 @@ use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
 
-use super::postings::{BEST, Posting, Remembered, SegmentField, TermPostings};
+use super::postings::{Posting, Remembered, SegmentField, TermPostings};
 use super::query::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking};
 use super::statistics::{GlobalStatistics, IndexTotals, K1};
 
@@ -317,24 +317,32 @@ impl<'a, 't> Weights<'a, 't> {
         if wanted == 0 || (segment.max_doc() as usize) < wanted.saturating_mul(first_page_from) {
             return Vec::new();
         }
-        let mut estimates: Vec<(DocId, Score)> = Vec::with_capacity(units.len() * BEST);
+        // Each entry's unit scores added up, in a table of twice as many
+        // slots as there are best entries, probed linearly from a hash.
+        let best: usize = units.iter().map(|u| u.cursor.remembered.best.len()).sum();
+        let slots = (2 * best).next_power_of_two().max(2);
+        let shift = 32 - slots.trailing_zeros();
+        let mut table = vec![(NO_ENTRY, 0.0f32); slots];
         for unit in units {
             let weight = unit.cursor.weight;
-            estimates.extend(unit.cursor.remembered.best.iter().map(|p| (p.entry, weight * p.factor)));
-        }
-        estimates.sort_unstable_by_key(|&(doc, _)| doc);
-        estimates.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            if same {
-                kept.1 += later.1;
+            for posting in unit.cursor.remembered.best.iter() {
+                let mut at = (posting.entry.wrapping_mul(0x9E37_79B9) >> shift) as usize;
+                loop {
+                    let slot = &mut table[at];
+                    if slot.0 == posting.entry || slot.0 == NO_ENTRY {
+                        *slot = (posting.entry, slot.1 + weight * posting.factor);
+                        break;
+                    }
+                    at = (at + 1) & (slots - 1);
+                }
             }
-            same
-        });
+        }
+        let mut estimates: Vec<(DocId, Score)> = table.into_iter().filter(|slot| slot.0 != NO_ENTRY).collect();
         if estimates.len() > wanted {
             estimates.select_nth_unstable_by(wanted - 1, |a, b| b.1.total_cmp(&a.1));
             estimates.truncate(wanted);
-            estimates.sort_unstable_by_key(|&(doc, _)| doc);
         }
+        estimates.sort_unstable_by_key(|&(doc, _)| doc);
         let alive = segment.alive_bitset();
         let mut category = category.cloned();
         let mut at = vec![0usize; units.len()];
@@ -345,7 +353,6 @@ impl<'a, 't> Weights<'a, 't> {
             if !alive.is_none_or(|a| a.is_alive(doc)) || category.as_mut().is_some_and(|c| !in_postings(c, doc)) {
                 continue;
             }
-            scores.iter_mut().for_each(|s| *s = 0.0);
             on_entry.clear();
             for (unit, at) in units.iter().zip(at.iter_mut()) {
                 let postings = &unit.cursor.remembered.postings;
@@ -356,6 +363,8 @@ impl<'a, 't> Weights<'a, 't> {
                 }
             }
             let score = self.score(&scores);
+            // Back to none but for what the next entry sets.
+            on_entry.iter().for_each(|&place| scores[place] = 0.0);
             if score > page.threshold() {
                 page.push(score, DocAddress::new(ordinal, doc), &on_entry);
             }
@@ -475,7 +484,6 @@ impl<'a, 't> Weights<'a, 't> {
                     if out {
                         continue;
                     }
-                    scores.iter_mut().for_each(|s| *s = 0.0);
                     for &(place, score) in &others {
                         scores[place] = score;
                         on_entry.push(place);
@@ -487,6 +495,7 @@ impl<'a, 't> Weights<'a, 't> {
                         }
                     }
                     let score = self.score(&scores);
+                    on_entry.iter().for_each(|&place| scores[place] = 0.0);
                     if score > threshold {
                         page.push(score, DocAddress::new(ordinal, doc), &on_entry);
                         threshold = page.threshold();
@@ -504,6 +513,9 @@ impl<'a, 't> Weights<'a, 't> {
         }
     }
 }
+
+/// No entry: an empty slot of [`Weights::first_page`]'s table.
+const NO_ENTRY: DocId = DocId::MAX;
 
 /// Entries taken at a time by [`Weights::max_score`].
 const WINDOW: DocId = 4096;
