@@ -776,8 +776,8 @@ impl Page {
         if self.heap.len() < self.depth { Score::MIN } else { self.heap.peek().map_or(Score::MIN, |r| r.score.next_down()) }
     }
 
-    /// Adds the entry at `address`, which the units at `places` are on, if
-    /// it ranks above the last place (which it then pushes out).
+    /// Adds the entry at `address`, which the units at `places` are on: to
+    /// a page not yet full, or in place of the last one if it ranks above it.
     fn push(&mut self, score: Score, address: DocAddress, places: &[usize]) {
         if self.depth == 0 {
             return;
