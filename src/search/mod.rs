@@ -359,7 +359,7 @@ impl Engine {
             return Ok((response, explanation));
         }
         let highlighter = match &ranking {
-            Some(ranking) => snippet::Highlighter::new(searcher, ranking.terms_in(fields.body), fields.body)?,
+            Some(ranking) => snippet::Highlighter::new(ranking.terms_in(fields.body), |term| self.vocabulary.df_in_answers(term)),
             None => snippet::Highlighter::nothing(),
         };
         let fused = explanation.embedded.is_some();

@@ -9,9 +9,6 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use tantivy::schema::Field;
-use tantivy::{Searcher, Term};
-
 use crate::index::snippet_terms::decode;
 #[cfg(test)]
 use crate::index::snippet_terms::{encode, source};
@@ -46,17 +43,18 @@ fn sketch(term: &[u8]) -> (usize, u64) {
 }
 
 impl Highlighter {
-    /// Marks the query's `terms` in `field`, the rarer the more.
-    pub fn new<'a>(searcher: &Searcher, terms: impl IntoIterator<Item = &'a str>, field: Field) -> tantivy::Result<Highlighter> {
+    /// Marks the query's `terms`, the rarer the more: `doc_freq` counts the
+    /// answers that hold a term (the answer field's document frequency).
+    pub fn new<'a>(terms: impl IntoIterator<Item = &'a str>, doc_freq: impl Fn(&str) -> u32) -> Highlighter {
         let terms: BTreeSet<&str> = terms.into_iter().collect();
         let mut weights = Vec::with_capacity(terms.len());
         for text in terms {
-            let doc_freq = searcher.doc_freq(&Term::from_field_text(field, text))?;
+            let doc_freq = doc_freq(text);
             if doc_freq > 0 {
                 weights.push((text.as_bytes().into(), 1.0 / (1.0 + doc_freq as f32)));
             }
         }
-        Ok(Highlighter::with(weights))
+        Highlighter::with(weights)
     }
 
     fn with(weights: Vec<(Box<[u8]>, f32)>) -> Highlighter {

@@ -31,6 +31,10 @@ struct TermStats {
     df: u32,
     /// A bit per field that holds the term, by field id.
     fields: u32,
+    /// Entries holding the term in their answer, summed over segments: the
+    /// index's own document frequency in the answer field, which snippets
+    /// weigh terms by, without a term-dictionary lookup per search.
+    in_answers: u32,
 }
 
 #[derive(Debug, Default)]
@@ -77,9 +81,12 @@ impl Vocabulary {
         let mut stats: HashMap<String, (TermStats, bool)> = HashMap::default();
         for (field, key) in key_fields.iter().map(|f| (*f, true)).chain([(fields.body, false)]) {
             for (term, df) in field_terms(searcher, field)? {
-                let entry = stats.entry(term).or_insert((TermStats { df: 0, fields: 0 }, false));
+                let entry = stats.entry(term).or_insert((TermStats { df: 0, fields: 0, in_answers: 0 }, false));
                 entry.0.df = entry.0.df.max(df);
                 entry.0.fields |= field_bit(field);
+                if field == fields.body {
+                    entry.0.in_answers = df;
+                }
                 entry.1 |= key;
             }
         }
@@ -113,6 +120,12 @@ impl Vocabulary {
     /// Entries holding `term`; 0 if the help center never uses it.
     pub fn df(&self, term: &str) -> u32 {
         self.terms.get(term).map_or(0, |t| t.df)
+    }
+
+    /// Entries whose answer holds `term`: what `Searcher::doc_freq` counts
+    /// in the answer field.
+    pub fn df_in_answers(&self, term: &str) -> u32 {
+        self.terms.get(term).map_or(0, |t| t.in_answers)
     }
 
     /// Whether `field` holds `term` in any entry: a query need not look for a
@@ -382,6 +395,21 @@ mod tests {
         found.sort_by(|a, b| a.0.cmp(&b.0).then(b.2.cmp(&a.2)));
         let best = found.first().map_or(0, |f| f.0);
         found.into_iter().take_while(|f| f.0 == best).take(max).map(|f| f.1).collect()
+    }
+
+    #[test]
+    fn answer_counts_are_the_index_document_frequencies_in_the_answer_field() {
+        let (engine, _dir) = crate::eval::bundled_help_center();
+        let body = engine.index.fields.body;
+        let terms = field_terms(&engine.searcher, body).unwrap();
+        assert!(terms.len() > 1000, "{} terms", terms.len());
+        for text in terms.keys().map(String::as_str).chain(["없는낱말", "배송"]) {
+            let counted = engine.searcher.doc_freq(&tantivy::Term::from_field_text(body, text)).unwrap();
+            assert_eq!(u64::from(engine.vocabulary.df_in_answers(text)), counted, "{text}");
+        }
+        // A word of titles and aliases only is in no answer.
+        let title_only = engine.vocabulary.terms.iter().find(|(_, t)| t.fields & field_bit(body) == 0).map(|(text, _)| text.clone()).unwrap();
+        assert_eq!(engine.vocabulary.df_in_answers(&title_only), 0, "{title_only}");
     }
 
     #[test]
