@@ -128,7 +128,7 @@ impl SearchRecord {
 pub fn mask_query(masker: &Masker, raw: &str) -> String {
     let raw = one_line(raw);
     let masked = masker.mask(raw.trim()).into_owned();
-    let folded = Normalized::new(&masked).text;
+    let folded = Normalized::text_of(&masked);
     match masker.mask(&folded) {
         // Only the folded form shows the personal data: keep that, masked.
         std::borrow::Cow::Owned(refolded) => refolded,
@@ -150,9 +150,18 @@ pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
 /// The normalized query (NFKC, lowercase, single spaces), masked.
 pub fn normalized(masker: &Masker, raw: &str) -> String {
     let raw = one_line(raw);
-    let folded = Normalized::new(&raw).text;
-    let single: Vec<&str> = folded.split_whitespace().collect();
-    masker.mask(&single.join(" ")).into_owned()
+    let folded = Normalized::text_of(&raw);
+    let mut single = String::with_capacity(folded.len());
+    for word in folded.split_whitespace() {
+        if !single.is_empty() {
+            single.push(' ');
+        }
+        single.push_str(word);
+    }
+    match masker.mask(&single) {
+        std::borrow::Cow::Owned(masked) => masked,
+        std::borrow::Cow::Borrowed(_) => single,
+    }
 }
 
 /// What a customer did after a search.
@@ -304,6 +313,33 @@ mod tests {
         assert_ne!(a, derived_session("127.0.0.1", "Firefox", &keys.of_day(day + 86_400_000)), "a new key the next day");
         // Another server, or anyone without the key, derives something else.
         assert_ne!(a, derived_session("127.0.0.1", "Firefox", &SessionKey::default().of_day(day)));
+    }
+
+    #[test]
+    fn logged_queries_are_masked_then_folded_to_single_spaces() {
+        let masker = Masker::default();
+        // As the forms were first defined: fold with the byte map, collect
+        // the words, join them, mask.
+        let by_definition = |raw: &str| {
+            let line = one_line(raw);
+            let words: Vec<String> = Normalized::new(&line).text.split_whitespace().map(str::to_string).collect();
+            masker.mask(&words.join(" ")).into_owned()
+        };
+        for raw in [
+            "  배송   조회\t어떻게 ",
+            "ＩＤ 찾기",
+            "비밀번호\n변경 010-1234-5678",
+            "０１０-１２３４-５６７８ 로 연락주세요",
+            "Wi-Fi 설정\u{3000}안돼요",
+            "ㅂㅁㅂㅎ",
+            "id@example.com 탈퇴",
+            "",
+        ] {
+            assert_eq!(normalized(&masker, raw), by_definition(raw), "{raw:?}");
+        }
+        assert_eq!(normalized(&masker, " 배송  조회 "), "배송 조회");
+        assert_eq!(mask_query(&masker, "０１０-１２３４-５６７８ 로 연락주세요"), mask_query(&masker, "010-1234-5678 로 연락주세요"));
+        assert!(!mask_query(&masker, "０１０-１２３４-５６７８").contains('１'), "full-width digits are masked once folded");
     }
 
     #[test]

@@ -25,6 +25,15 @@ impl Normalized {
         Normalized::folded(source)
     }
 
+    /// Only the normalized text, for callers that never map back into the
+    /// source (the query log): borrowed when nothing changes.
+    pub fn text_of(source: &str) -> std::borrow::Cow<'_, str> {
+        if source.chars().all(is_already_normal) {
+            return std::borrow::Cow::Borrowed(source);
+        }
+        std::borrow::Cow::Owned(Normalized::folded(source).text)
+    }
+
     /// Text NFKC and lowercasing leave as it is: each byte maps to the start
     /// of its own character.
     fn unchanged(source: &str) -> Normalized {
@@ -135,6 +144,7 @@ mod tests {
         for sample in &samples {
             let folded = Normalized::folded(sample);
             assert_eq!(Normalized::new(sample), folded, "{sample:?}");
+            assert_eq!(Normalized::text_of(sample), folded.text, "the text alone, {sample:?}");
             if sample.chars().all(is_already_normal) {
                 assert_eq!(folded.text, *sample, "{sample:?}");
             }
