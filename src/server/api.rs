@@ -1,9 +1,7 @@
 //! The public API: search, suggestions while typing, and articles.
 
-use std::collections::HashMap;
-
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -18,29 +16,29 @@ use crate::content::{ArticleKind, article_html};
 use crate::search::{DEFAULT_LIMIT, Engine, SearchError, SearchRequest, SearchResponse};
 
 /// The query string as text; a string that cannot be decoded is a 400 in our
-/// error shape, not axum's plain-text rejection.
-pub struct Params(HashMap<String, String>);
+/// error shape, not axum's plain-text rejection. Of a name given twice, the
+/// last value counts.
+pub struct Params(Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Params, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Params, ApiError> {
+        let raw = parts.uri.query().unwrap_or_default();
         // Decoding is lossy (bad bytes become U+FFFD); a query that is not
-        // UTF-8 is refused instead of searched as garbage.
-        let raw = parts.uri.query().unwrap_or_default().replace('+', " ");
-        if std::str::from_utf8(&crate::content::percent_decode_bytes(&raw)).is_err() {
+        // UTF-8 is refused instead of searched as garbage. (`+` is a space,
+        // which changes nothing here.)
+        if simdutf8::basic::from_utf8(&crate::content::percent_decode_bytes(raw)).is_err() {
             return Err(ApiError::bad_parameter("the query string is not valid UTF-8 once percent-decoded"));
         }
-        match Query::<HashMap<String, String>>::from_request_parts(parts, state).await {
-            Ok(Query(map)) => Ok(Params(map)),
-            Err(e) => Err(ApiError::bad_parameter(format!("the query string cannot be read: {}", e.body_text()))),
-        }
+        // A handful of parameters: a list, no map to hash them into.
+        Ok(Params(form_urlencoded::parse(raw.as_bytes()).map(|(name, value)| (name.into_owned(), value.into_owned())).collect()))
     }
 }
 
 impl Params {
     pub(super) fn text(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.0.iter().rev().find(|(n, _)| n == name).map(|(_, value)| value.as_str())
     }
 
     /// A whole-number parameter, `default` when absent.
@@ -227,4 +225,36 @@ pub async fn article(State(state): State<AppState>, Path(id): Path<String>) -> R
         sections: article.sections.iter().map(|s| SectionLink { anchor: s.anchor.clone(), title: s.heading.clone() }).collect(),
         html: article_html(article),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn params(uri: &str) -> Result<Params, ApiError> {
+        let (mut parts, ()) = axum::http::Request::builder().uri(uri).body(()).unwrap().into_parts();
+        Params::from_request_parts(&mut parts, &()).await
+    }
+
+    #[tokio::test]
+    async fn query_string_parameters_are_decoded_and_the_last_of_a_name_counts() {
+        let p = params("/api/search?q=%ED%99%98%EB%B6%88&limit=3&q=%EB%B0%B0%EC%86%A1+%EC%A1%B0%ED%9A%8C&typing=").await.ok().unwrap();
+        assert_eq!(p.text("q"), Some("배송 조회"));
+        assert_eq!(p.number("limit", 10).ok(), Some(3));
+        assert_eq!(p.number("offset", 0).ok(), Some(0), "absent: the default");
+        assert_eq!(p.flag("typing").ok(), Some(false), "empty: no");
+        assert_eq!(p.text("category"), None);
+        let p = params("/api/search").await.ok().unwrap();
+        assert_eq!(p.text("q"), None);
+        let p = params("/api/search?q=a%2Bb%26c%3Dd&flag").await.ok().unwrap();
+        assert_eq!(p.text("q"), Some("a+b&c=d"), "escaped separators are text");
+        assert_eq!(p.text("flag"), Some(""));
+    }
+
+    #[tokio::test]
+    async fn a_query_string_that_is_not_utf8_once_decoded_is_refused() {
+        for uri in ["/api/search?q=%FF%FE", "/api/search?q=%ED%99", "/api/search?q=ok&x=%C3%28"] {
+            assert!(params(uri).await.is_err(), "{uri}");
+        }
+    }
 }
