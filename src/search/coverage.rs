@@ -6,6 +6,9 @@
 //! synonym, a typo correction …), weighted by the word's idf. It reranks the
 //! first candidates and is the result list's confidence.
 
+use foldhash::HashMap;
+use tantivy::schema::Field;
+
 use super::query::Place;
 use super::top_entries::TopEntries;
 use super::understand::{Origin, QueryPlan};
@@ -39,14 +42,21 @@ pub fn coverage(fields: &Fields, plan: &QueryPlan, top: &TopEntries<'_>) -> Vec<
     // Each alternative as the units that find it, in a heading field (the
     // question, titles, aliases, tags) and in the answer text.
     let words = top.leaves.len().div_ceil(64);
+    // The units of each term, in whatever fields: an alternative's terms are
+    // each looked up once rather than compared with every unit's.
+    let mut units_of: HashMap<&str, Vec<(usize, Field)>> = HashMap::default();
+    for (unit, leaf) in top.leaves.iter().enumerate() {
+        if let Some(leaf) = leaf {
+            units_of.entry(leaf.term.as_str()).or_default().push((unit, leaf.field));
+        }
+    }
     let mut ways: Vec<Way> = Vec::new();
     for (s, slot) in plan.slots.iter().enumerate() {
         for alternative in slot.alternatives.iter().filter(|a| !a.terms.is_empty()) {
             let mut units = [vec![0u64; words], vec![0u64; words]];
-            for (unit, leaf) in top.leaves.iter().enumerate() {
-                let Some(leaf) = leaf.filter(|l| alternative.terms.contains(&l.term)) else { continue };
+            for &(unit, field) in alternative.terms.iter().filter_map(|term| units_of.get(term.as_str())).flatten() {
                 for (k, place) in [Place::Heading, Place::Body].into_iter().enumerate() {
-                    if place.holds(fields, leaf.field) {
+                    if place.holds(fields, field) {
                         units[k][unit / 64] |= 1 << (unit % 64);
                     }
                 }
