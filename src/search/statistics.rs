@@ -75,6 +75,17 @@ pub struct GlobalStatistics<'a> {
     pub vocabulary: &'a Vocabulary,
 }
 
+impl GlobalStatistics<'_> {
+    /// [`Bm25StatisticsProvider::doc_freq`] of `text` in `field`, with no
+    /// term built unless the vocabulary does not know it.
+    pub fn doc_freq_of(&self, field: Field, text: &str) -> tantivy::Result<u64> {
+        match self.vocabulary.df(text) {
+            0 => self.searcher.doc_freq(&Term::from_field_text(field, text)),
+            known => Ok(u64::from(known)),
+        }
+    }
+}
+
 impl Bm25StatisticsProvider for GlobalStatistics<'_> {
     fn total_num_tokens(&self, field: Field) -> tantivy::Result<u64> {
         match self.totals.tokens.get(field.field_id() as usize) {

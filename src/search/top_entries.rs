@@ -25,13 +25,14 @@
 //! every query of the dev set and the holdout, in every category.
 
 use std::cmp::Ordering;
+use std::fmt::Write;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
 use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED, Term};
+use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::postings::{Posting, Remembered, SegmentField, TermPostings};
 use super::query::{ALTERNATIVE_TIE_BREAKER, Clause, Leaf, Ranking};
@@ -157,7 +158,7 @@ struct Weights<'a, 't> {
 impl<'a, 't> Weights<'a, 't> {
     fn new(statistics: &GlobalStatistics<'t>, ranking: &'a Ranking) -> tantivy::Result<Weights<'a, 't>> {
         let docs = statistics.total_num_docs()?;
-        let idf = |field, text: &str| -> tantivy::Result<Score> { Ok(idf(statistics.doc_freq(&Term::from_field_text(field, text))?, docs)) };
+        let idf = |field, text: &str| -> tantivy::Result<Score> { Ok(idf(statistics.doc_freq_of(field, text)?, docs)) };
         let mut weights = Weights { units: Vec::new(), shapes: Vec::new(), totals: statistics.totals };
         let term = |weights: &mut Weights<'a, 't>, leaf: &'a Leaf| -> tantivy::Result<usize> {
             let weight = bm25_weight(idf(leaf.field, &leaf.term)?, leaf.boost());
@@ -180,8 +181,11 @@ impl<'a, 't> Weights<'a, 't> {
                 }
                 Clause::Phrase { field, terms, boost } => {
                     // Each word with its length before it, so no two phrases share a name.
-                    let mut name: String = terms.iter().map(|t| format!("{}:{t}", t.len())).collect();
-                    name.push_str(&format!("^{}", boost.to_bits()));
+                    let mut name = String::with_capacity(terms.iter().map(|t| t.len() + 4).sum::<usize>() + 12);
+                    for t in terms {
+                        let _ = write!(name, "{}:{t}", t.len());
+                    }
+                    let _ = write!(name, "^{}", boost.to_bits());
                     weights.units.push(UnitWeight::Phrase { field: *field, terms, boost: *boost, name });
                     Shape::Phrase(weights.units.len() - 1)
                 }
@@ -811,7 +815,8 @@ impl Page {
 
     fn sorted(&mut self) -> Vec<Ranked> {
         let mut ranked: Vec<Ranked> = std::mem::take(&mut self.heap).into_vec();
-        ranked.sort();
+        // No two are equal (each has its own address): unstable is the same order.
+        ranked.sort_unstable();
         ranked
     }
 }
@@ -849,6 +854,7 @@ impl Eq for Ranked {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::Term;
     use tantivy::collector::{Count, TopDocs};
 
     /// Lists dense and sparse, even and clustered, and every target around
