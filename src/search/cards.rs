@@ -1,7 +1,8 @@
 //! What a hit shows of its entry apart from the snippet: its id, URL, title,
 //! article and category, read from the store the first time the entry is a
 //! hit in this generation of the index, and kept, with its JSON already
-//! written.
+//! written; and the opening of its answer, the snippet of a hit whose answer
+//! matches none of the query's terms, once one is asked for.
 //!
 //! Every hit used to read these six values back from the store, check each
 //! one to be UTF-8, copy it, and escape it into the response: about a
@@ -13,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 use tantivy::{DocAddress, Searcher};
 
-use super::response_json;
+use super::{response_json, snippet};
 use crate::index::Fields;
 use crate::index::StoredEntry;
 
@@ -32,6 +33,9 @@ pub struct Card {
     /// The hit's JSON from its `{` up to the value of its snippet:
     /// `{"id":…,"category":…,"snippet":`.
     pub json_head: Box<[u8]>,
+    /// The snippet it shows when its answer matches none of the query's
+    /// terms ([`snippet::opening`]), made the first time it is needed.
+    pub(super) opening: OnceLock<String>,
 }
 
 impl Card {
@@ -46,9 +50,15 @@ impl Card {
             category: text(fields.category),
             kind: text(fields.kind),
             json_head: Box::default(),
+            opening: OnceLock::new(),
         };
         card.json_head = response_json::hit_head(&card).into_boxed_slice();
         card
+    }
+
+    /// The opening of its answer, whose stored text is `text`, as a snippet.
+    pub fn opening(&self, text: &[u8]) -> &str {
+        self.opening.get_or_init(|| snippet::opening(text))
     }
 }
 

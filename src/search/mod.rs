@@ -405,7 +405,8 @@ impl Engine {
                 Some(doc) => doc,
                 None => self.stores.entry(candidate.address)?,
             };
-            let snippet = highlighter.snippet(doc.bytes(fields.snippet_source), doc.bytes(fields.snippet_terms));
+            let text = doc.bytes(fields.snippet_source);
+            let snippet = highlighter.snippet(text, doc.bytes(fields.snippet_terms)).unwrap_or_else(|| card.opening(text).to_string());
             let id = card.id.clone();
             let score = if fused { candidate.fused } else { candidate.score };
             if explain {

@@ -238,6 +238,7 @@ mod tests {
             category: hit.category.clone().unwrap_or_default(),
             kind: "faq".into(),
             json_head: Box::default(),
+            opening: Default::default(),
         };
         card.json_head = hit_head(&card).into_boxed_slice();
         Arc::new(card)

@@ -82,9 +82,9 @@ impl Highlighter {
 
     /// The snippet of an answer whose opening is `text` (UTF-8, as stored) and
     /// whose stored terms are `terms`: the window of at most [`SNIPPET_CHARS`]
-    /// bytes whose matched terms weigh most (the earliest of equals), or the
-    /// opening when none match.
-    pub fn snippet(&self, text: &[u8], terms: &[u8]) -> String {
+    /// bytes whose matched terms weigh most (the earliest of equals); `None`
+    /// when none match, and the answer shows its [`opening`].
+    pub fn snippet(&self, text: &[u8], terms: &[u8]) -> Option<String> {
         // Every window's marks go into one list; a window that loses gives
         // its marks' room back.
         let mut marks: Vec<Range<usize>> = Vec::new();
@@ -110,7 +110,7 @@ impl Highlighter {
         if beats(&window, &best) {
             best = Some(window);
         }
-        best.and_then(|window| render(text, &window, &mut marks[window.marks.clone()])).unwrap_or_else(|| opening(text))
+        best.and_then(|window| render(text, &window, &mut marks[window.marks.clone()]))
     }
 }
 
@@ -166,9 +166,10 @@ fn merge_touching(ranges: &mut [Range<usize>]) -> Vec<Range<usize>> {
 }
 
 /// The answer's first [`SNIPPET_CHARS`] characters with its spacing
-/// collapsed, escaped. Only as much of the text as that needs is checked to
-/// be UTF-8 (and a damaged text shows what comes before the damage).
-fn opening(text: &[u8]) -> String {
+/// collapsed, escaped: the snippet of a hit whose answer matches none of the
+/// query's terms. Only as much of the text as that needs is checked to be
+/// UTF-8 (and a damaged text shows what comes before the damage).
+pub fn opening(text: &[u8]) -> String {
     let head = &text[..text.len().min(OPENING_BYTES)];
     let (mut shown, mut more) = collapse_first(readable_start(head), SNIPPET_CHARS);
     if !more && head.len() < text.len() {
@@ -233,21 +234,57 @@ const HTML_SPECIAL: [bool; 256] = {
     special
 };
 
+const LOW_BITS: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the eight bytes of `word` is one HTML escapes: a byte
+/// equal to `c` is a zero byte of `word ^ c…c`, and a word has a zero byte
+/// exactly when `(v - 0x01…01) & !v & 0x80…80` is not zero.
+fn holds_html_special(word: u64) -> bool {
+    let zero_byte = |c: u8| {
+        let v = word ^ (LOW_BITS * u64::from(c));
+        v.wrapping_sub(LOW_BITS) & !v & HIGH_BITS
+    };
+    (zero_byte(b'&') | zero_byte(b'<') | zero_byte(b'>') | zero_byte(b'"') | zero_byte(b'\'')) != 0
+}
+
+/// Escapes `text` onto `out`, eight bytes at a time: Korean text rarely
+/// holds a byte to escape, and a word without one is passed over whole.
 fn escape_into(out: &mut String, text: &str) {
-    let mut rest = text;
-    // By bytes: these are ASCII, which never occurs inside a longer character.
-    while let Some(at) = rest.bytes().position(|b| HTML_SPECIAL[b as usize]) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
+    let bytes = text.as_bytes();
+    // `text[copied..]` is not yet on `out`.
+    let mut copied = 0;
+    let mut escape_at = |out: &mut String, at: usize| {
+        // By bytes: these are ASCII, which never occurs inside a longer
+        // character, so `at` and `at + 1` are character boundaries.
+        out.push_str(&text[copied..at]);
+        out.push_str(match bytes[at] {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             _ => "&#39;",
         });
-        rest = &rest[at + 1..];
+        copied = at + 1;
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in words.by_ref() {
+        if holds_html_special(u64::from_le_bytes(word.try_into().unwrap_or_default())) {
+            for (i, &b) in word.iter().enumerate() {
+                if HTML_SPECIAL[b as usize] {
+                    escape_at(out, at + i);
+                }
+            }
+        }
+        at += 8;
     }
-    out.push_str(rest);
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if HTML_SPECIAL[b as usize] {
+            escape_at(out, at + i);
+        }
+    }
+    out.push_str(&text[copied..]);
 }
 
 #[cfg(test)]
@@ -264,9 +301,40 @@ mod tests {
     }
 
     #[test]
+    fn escaping_a_word_at_a_time_escapes_what_escaping_each_character_does() {
+        let by_character = |text: &str| -> String {
+            text.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        let pieces = ["가", "a", " ", "&", "<", ">", "\"", "'", "%", "=", ".", "\u{7f}", "é", "😀", "\u{2026}"];
+        let mut rng = fastrand::Rng::with_seed(7);
+        for length in 0..40 {
+            for _ in 0..200 {
+                let text: String = (0..length).map(|_| pieces[rng.usize(..pieces.len())]).collect();
+                assert_eq!(escape(&text), by_character(&text), "{text:?}");
+            }
+        }
+        // Every byte value in every place of a word, next to specials.
+        for special in ["&", "'"] {
+            for c in (0u32..0x800).filter_map(char::from_u32) {
+                let text = format!("{c}{special}{c}{c}{c}{c}{c}{c}{c}{special}");
+                assert_eq!(escape(&text), by_character(&text), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
     fn opening_is_cut_on_a_character_boundary() {
         let body = "가".repeat(500);
-        let s = highlighter(&[]).snippet(source(&body).as_bytes(), &[]);
+        let s = opening(source(&body).as_bytes());
         assert_eq!(s.chars().count(), SNIPPET_CHARS + 1);
         assert!(s.ends_with('…'));
     }
@@ -280,21 +348,21 @@ mod tests {
             t.truncate(t.char_indices().nth(SNIPPET_CHARS).unwrap().0);
             t + "…"
         };
-        assert_eq!(highlighter(&[]).snippet(spaced.as_bytes(), &[]), naive);
+        assert_eq!(opening(spaced.as_bytes()), naive);
         let short = "환불은 3일 안에 됩니다.";
-        assert_eq!(highlighter(&[]).snippet(short.as_bytes(), &[]), short);
+        assert_eq!(opening(short.as_bytes()), short);
         // A damaged text shows what comes before the damage.
         let mut damaged = "환불 안내".as_bytes().to_vec();
         damaged.extend_from_slice(&[0xE2, 0x28, 0xA1]);
-        assert_eq!(highlighter(&[]).snippet(&damaged, &[]), "환불 안내");
+        assert_eq!(opening(&damaged), "환불 안내");
     }
 
     #[test]
     fn an_opening_of_exactly_the_snippets_length_has_no_ellipsis() {
         let exact = "가".repeat(SNIPPET_CHARS);
-        assert_eq!(highlighter(&[]).snippet(exact.as_bytes(), &[]), exact);
+        assert_eq!(opening(exact.as_bytes()), exact);
         let longer = format!("{exact} 나");
-        assert_eq!(highlighter(&[]).snippet(longer.as_bytes(), &[]), format!("{exact}…"));
+        assert_eq!(opening(longer.as_bytes()), format!("{exact}…"));
     }
 
     #[test]
@@ -302,10 +370,20 @@ mod tests {
         let analyzer = Analyzer::shared_default();
         let body = "비밀번호를 잊으셨다면 로그인 화면에서 비밀번호 찾기를 누르세요. <b>주의</b>: 메일이 오지 않으면 스팸함을 확인하세요.";
         let terms = encode(&analyzer, body);
-        let snippet = highlighter(&[("비밀번호", 0.5), ("로그인", 0.2)]).snippet(source(body).as_bytes(), &terms);
+        let snippet = highlighter(&[("비밀번호", 0.5), ("로그인", 0.2)]).snippet(source(body).as_bytes(), &terms).unwrap();
         assert!(snippet.contains("<mark>비밀번호</mark>를"), "{snippet}");
         assert!(snippet.contains("<mark>로그인</mark> 화면"), "{snippet}");
         assert!(!snippet.contains("<b>"), "the answer's own markup is escaped: {snippet}");
+    }
+
+    #[test]
+    fn an_answer_matching_none_of_the_terms_has_no_snippet_of_its_own() {
+        let analyzer = Analyzer::shared_default();
+        let body = "환불은 영업일 기준 3일 안에 처리됩니다.";
+        let terms = encode(&analyzer, body);
+        assert_eq!(highlighter(&[("배송", 0.5)]).snippet(source(body).as_bytes(), &terms), None);
+        assert_eq!(Highlighter::nothing().snippet(source(body).as_bytes(), &terms), None);
+        assert!(highlighter(&[("환불", 0.5)]).snippet(source(body).as_bytes(), &terms).is_some());
     }
 
     #[test]
@@ -314,7 +392,7 @@ mod tests {
         let filler = "배송 안내입니다. ".repeat(20);
         let body = format!("{filler}환불은 영업일 기준 3일 안에 처리됩니다.");
         let terms = encode(&analyzer, &body);
-        let snippet = highlighter(&[("배송", 0.01), ("환불", 0.5)]).snippet(source(&body).as_bytes(), &terms);
+        let snippet = highlighter(&[("배송", 0.01), ("환불", 0.5)]).snippet(source(&body).as_bytes(), &terms).unwrap();
         assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
     }
 
@@ -325,7 +403,7 @@ mod tests {
         let mut terms = encode(&analyzer, body);
         terms.truncate(terms.len() - 2);
         terms.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 3]);
-        let snippet = highlighter(&[("환불", 1.0)]).snippet(source(body).as_bytes(), &terms);
+        let snippet = highlighter(&[("환불", 1.0)]).snippet(source(body).as_bytes(), &terms).unwrap();
         assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
         // Terms stored for another text: ranges off its boundaries are refused.
         let _ = highlighter(&[("환불", 1.0)]).snippet("가".as_bytes(), &terms);
