@@ -81,12 +81,15 @@ impl Normalized {
     }
 }
 
-/// Whether NFKC and lowercasing leave `c` as it is, whatever surrounds it:
-/// ASCII other than capitals, and precomposed Hangul syllables, which is
-/// what nearly every query and answer is made of. (A syllable followed by a
-/// conjoining final would compose, but that final is neither.)
+/// Whether folding leaves `c` as it is in a text made only of such
+/// characters: ASCII other than capitals and precomposed Hangul syllables,
+/// which is what nearly every query and answer is made of, and the
+/// compatibility jamo of initials and half-typed syllables (ㅂㅁㅂㅎ), which
+/// folding keeps as typed when nothing combines with them. (A syllable or a
+/// jamo followed by a conjoining vowel or final would compose, but those are
+/// none of these.)
 fn is_already_normal(c: char) -> bool {
-    matches!(c, '\0'..='@' | '['..='\x7f' | '가'..='힣')
+    matches!(c, '\0'..='@' | '['..='\x7f' | '가'..='힣' | '\u{3131}'..='\u{318E}')
 }
 
 /// Splits `source` into runs that NFKC may compose together: a starter followed by
@@ -141,6 +144,9 @@ mod tests {
         samples.push("비밀번호 변경은 어떻게 하나요? 010-1234 id@example.com".into());
         samples.push("Wi-Fi 설정 ABC".into());
         samples.push("각\u{11a8}".into());
+        samples.extend(('\u{3131}'..='\u{318E}').map(|j| format!("{j}{j}비밀{j} 번호ㅎ")));
+        samples.push("ㅂ\u{1161}ㅁ".into());
+        samples.push("ㄱ\u{0301}".into());
         for sample in &samples {
             let folded = Normalized::folded(sample);
             assert_eq!(Normalized::new(sample), folded, "{sample:?}");
