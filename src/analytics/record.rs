@@ -61,9 +61,28 @@ pub struct LoggedHit {
 }
 
 impl LoggedHit {
-    /// A search's hits as the stores keep them: one JSON array.
+    /// A search's hits as the stores keep them: one JSON array, the text
+    /// serde_json writes for them, written without serde's walk (the log
+    /// writer stores one for every search).
     pub fn as_stored(hits: &[LoggedHit]) -> String {
-        serde_json::to_string(hits).unwrap_or_else(|_| "[]".into())
+        let mut out = Vec::with_capacity(2 + hits.iter().map(|h| h.id.len() + 32).sum::<usize>());
+        out.push(b'[');
+        for (i, hit) in hits.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"id\":");
+            crate::search::write_json_string(&mut out, &hit.id);
+            out.extend_from_slice(b",\"score\":");
+            // Into a Vec this cannot fail; `null` is what a score that is
+            // not a number is written as.
+            if serde_json::to_writer(&mut out, &hit.score).is_err() {
+                out.extend_from_slice(b"null");
+            }
+            out.push(b'}');
+        }
+        out.push(b']');
+        String::from_utf8(out).unwrap_or_else(|_| "[]".into())
     }
 
     /// Reads back [`LoggedHit::as_stored`]; a damaged value is no hits.
@@ -340,6 +359,25 @@ mod tests {
         assert_eq!(normalized(&masker, " 배송  조회 "), "배송 조회");
         assert_eq!(mask_query(&masker, "０１０-１２３４-５６７８ 로 연락주세요"), mask_query(&masker, "010-1234-5678 로 연락주세요"));
         assert!(!mask_query(&masker, "０１０-１２３４-５６７８").contains('１'), "full-width digits are masked once folded");
+    }
+
+    #[test]
+    fn stored_hits_are_the_json_serde_writes_and_read_back() {
+        let hit = |id: &str, score: f32| LoggedHit { id: id.into(), score };
+        let cases = [
+            vec![],
+            vec![hit("refund#a", 3.5)],
+            vec![hit("배송/조회#1", 31.18194), hit("quote\"back\\slash\ttab\u{1}", 0.1), hit("", 1e-7), hit("big", 3.4e38)],
+            vec![hit("nan", f32::NAN), hit("inf", f32::INFINITY), hit("neg", -0.0)],
+        ];
+        for hits in &cases {
+            let stored = LoggedHit::as_stored(hits);
+            assert_eq!(stored, serde_json::to_string(hits).unwrap(), "{hits:?}");
+            let finite: Vec<&LoggedHit> = hits.iter().filter(|h| h.score.is_finite()).collect();
+            if finite.len() == hits.len() {
+                assert_eq!(&LoggedHit::from_stored(&stored), hits);
+            }
+        }
     }
 
     #[test]
