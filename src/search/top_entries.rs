@@ -76,15 +76,30 @@ pub fn top_entries<'r>(
     depth: usize,
     count_cap: u32,
 ) -> tantivy::Result<TopEntries<'r>> {
-    top_entries_in_windows(searcher, statistics, postings, ranking, depth, count_cap, WINDOW, FIRST_PAGE_FROM)
+    top_entries_in_windows(searcher, statistics, postings, ranking, depth, count_cap, SEARCHES)
 }
 
-/// [`top_entries`], walking windows of at most `widest` entries (a multiple
-/// of 64), with a first page in segments of `first_page_from` entries or
-/// more per candidate (see [`Weights::first_page`]): tests walk narrow
-/// windows, so that a small help center is walked over several windows as
-/// a large one is, and with a first page or none whatever its size.
-#[allow(clippy::too_many_arguments)]
+/// How a segment's best entries are found.
+#[derive(Clone, Copy, Debug)]
+struct Strategy {
+    /// A segment of at most so many entries has every entry a unit is on
+    /// scored ([`Weights::score_all`]); a larger one is walked
+    /// ([`Weights::max_score`]).
+    score_all_up_to: DocId,
+    /// Entries per window of a walk at most (a multiple of 64).
+    widest: DocId,
+    /// A walk starts from a first page in segments of so many entries or
+    /// more per candidate ([`Weights::first_page`]).
+    first_page_from: usize,
+}
+
+/// As searches find them.
+const SEARCHES: Strategy = Strategy { score_all_up_to: SCORE_ALL_UP_TO, widest: WINDOW, first_page_from: FIRST_PAGE_FROM };
+
+/// [`top_entries`] as `strategy` finds them: tests walk narrow windows, so
+/// that a small help center is walked over several windows as a large one
+/// is, with a first page or none whatever its size, and score every entry
+/// of a segment whatever its size.
 fn top_entries_in_windows<'r>(
     searcher: &Searcher,
     statistics: &GlobalStatistics<'_>,
@@ -92,8 +107,7 @@ fn top_entries_in_windows<'r>(
     ranking: &'r Ranking,
     depth: usize,
     count_cap: u32,
-    widest: DocId,
-    first_page_from: usize,
+    strategy: Strategy,
 ) -> tantivy::Result<TopEntries<'r>> {
     let weights = Weights::new(statistics, ranking)?;
     let mut page = Page::new(depth, weights.units.len());
@@ -107,11 +121,18 @@ fn top_entries_in_windows<'r>(
             None => None,
         };
         let mut units = weights.units(searcher, statistics, segment, ordinal as u32, postings)?;
+        if segment.max_doc() <= strategy.score_all_up_to {
+            let matches = weights.score_all(&units, category, segment, ordinal as u32, &mut page);
+            if count <= count_cap {
+                count += matches.min(count_cap + 1 - count);
+            }
+            continue;
+        }
         if count <= count_cap {
             count += weights.count_matches(&units, category.as_ref(), segment, count_cap + 1 - count)?;
         }
-        let primed = weights.first_page(&units, category.as_ref(), segment, ordinal as u32, first_page_from, &mut page);
-        let walk = Walk { span: postings.span(), window: window(segment, widest) };
+        let primed = weights.first_page(&units, category.as_ref(), segment, ordinal as u32, strategy.first_page_from, &mut page);
+        let walk = Walk { span: postings.span(), window: window(segment, strategy.widest) };
         weights.max_score(&mut units, category, segment, ordinal as u32, walk, &primed, &mut page);
     }
     let entries = page.sorted().into_iter().map(|ranked| Found { score: ranked.score, address: ranked.address, holds: page.matched(&ranked).into() }).collect();
@@ -298,6 +319,59 @@ impl<'a, 't> Weights<'a, 't> {
             }
         }
         sum
+    }
+
+    /// Passes every entry of `segment` that a unit is on to `page`, scored:
+    /// in a segment of a few hundred entries, adding up each unit's scores
+    /// entry by entry costs less than any pruning saves. The units' scores
+    /// are laid out by entry, a row each, and an entry's score is worked
+    /// out from its row as the walk works it out. Returns how many entries
+    /// match (not deleted, and in the category if there is one).
+    fn score_all(&self, units: &[Unit], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, page: &mut Page) -> u32 {
+        let entries = segment.max_doc() as usize;
+        let width = self.units.len();
+        let words = width.div_ceil(64).max(1);
+        let mut scores = vec![0.0f32; entries * width];
+        // By entry, a bit per unit on it.
+        let mut on = vec![0u64; entries * words];
+        let mut touched = vec![0u64; entries.div_ceil(64)];
+        for unit in units {
+            let (weight, place) = (unit.cursor.weight, unit.place);
+            for posting in &unit.cursor.remembered.postings[unit.cursor.at..] {
+                let entry = posting.entry as usize;
+                scores[entry * width + place] = weight * posting.factor;
+                on[entry * words + place / 64] |= 1 << (place % 64);
+                touched[entry / 64] |= 1 << (entry % 64);
+            }
+        }
+        let alive = segment.alive_bitset();
+        let mut on_entry: Vec<usize> = Vec::with_capacity(units.len());
+        let mut matches = 0;
+        for (word, bits) in touched.iter().enumerate() {
+            let mut rest = *bits;
+            while rest != 0 {
+                let entry = word * 64 + rest.trailing_zeros() as usize;
+                rest &= rest - 1;
+                let doc = entry as DocId;
+                if !alive.is_none_or(|a| a.is_alive(doc)) || category.as_mut().is_some_and(|c| !in_postings(c, doc)) {
+                    continue;
+                }
+                matches += 1;
+                let score = self.score(&scores[entry * width..][..width]);
+                if score > page.threshold() {
+                    on_entry.clear();
+                    for (w, &bits) in on[entry * words..][..words].iter().enumerate() {
+                        let mut rest = bits;
+                        while rest != 0 {
+                            on_entry.push(w * 64 + rest.trailing_zeros() as usize);
+                            rest &= rest - 1;
+                        }
+                    }
+                    page.push(score, DocAddress::new(ordinal, doc), &on_entry);
+                }
+            }
+        }
+        matches
     }
 
     /// Puts on `page` the entries of `segment` that its units score best
@@ -523,6 +597,10 @@ const NO_ENTRY: DocId = DocId::MAX;
 
 /// Entries taken at a time by [`Weights::max_score`].
 const WINDOW: DocId = 4096;
+
+/// Segments of at most so many entries have every entry a unit is on
+/// scored ([`Weights::score_all`]) rather than walked.
+const SCORE_ALL_UP_TO: DocId = 512;
 
 /// Entries a segment has per candidate of a first page, at least, for one
 /// (see [`Weights::first_page`]). Measured in instructions per search
@@ -898,11 +976,10 @@ mod tests {
     /// `queries` on `engine`, with no category and in each of `categories`,
     /// against tantivy's query: the same entries, the same scores to the bit.
     /// Returns how many pages were compared and how many of them were in a
-    /// category and had hits. Peaks are read in spans of `walk.span` entries,
-    /// and a segment has a first page from `first_page_from` entries per
-    /// candidate (0: always).
-    fn compare_with_tantivy(engine: &crate::search::Engine, queries: &[crate::eval::LabelledQuery], categories: &[Option<String>], walk: Walk, first_page_from: usize) -> (usize, usize) {
-        let postings = &TermPostings::with_span(walk.span);
+    /// category and had hits. Peaks are read in spans of `span` entries, and
+    /// segments are ranked as `strategy` says.
+    fn compare_with_tantivy(engine: &crate::search::Engine, queries: &[crate::eval::LabelledQuery], categories: &[Option<String>], span: DocId, strategy: Strategy) -> (usize, usize) {
+        let postings = &TermPostings::with_span(span);
         let searcher = &engine.searcher;
         let statistics = GlobalStatistics { searcher, totals: &engine.totals, vocabulary: &engine.vocabulary };
         let (mut compared, mut filtered) = (0, 0);
@@ -916,7 +993,7 @@ mod tests {
                 for &depth in depths {
                     let collector = (TopDocs::with_limit(depth).order_by_score(), Count);
                     let (expected, count) = searcher.search_with_statistics_provider(&*query, &collector, &statistics).unwrap();
-                    let top = top_entries_in_windows(searcher, &statistics, postings, &ranking, depth, 100_000, walk.window, first_page_from).unwrap();
+                    let top = top_entries_in_windows(searcher, &statistics, postings, &ranking, depth, 100_000, strategy).unwrap();
                     let (found, counted): (Vec<(Score, DocAddress)>, u32) = (top.entries.iter().map(|f| (f.score, f.address)).collect(), top.count);
                     assert_eq!(counted as usize, count, "{q} in {category:?}: the count");
                     assert_eq!(found.len(), expected.len(), "{q} in {category:?} at depth {depth}: {found:?} against {expected:?}");
@@ -927,7 +1004,7 @@ mod tests {
                     compared += 1;
                     filtered += usize::from(category.is_some() && !found.is_empty());
                 }
-                let capped = top_entries_in_windows(searcher, &statistics, postings, &ranking, 3, 5, walk.window, first_page_from).unwrap().count;
+                let capped = top_entries_in_windows(searcher, &statistics, postings, &ranking, 3, 5, strategy).unwrap().count;
                 let exact = searcher.search_with_statistics_provider(&*query, &Count, &statistics).unwrap();
                 assert_eq!(capped as usize, exact.min(6), "{q} in {category:?}: counted up to 5, and one more means more");
             }
@@ -944,19 +1021,23 @@ mod tests {
     /// from the second window on and peaks skip lookups and windows, and of
     /// 1 entry, where a peak is the entry's own score and leaves no margin;
     /// with a first page (which these help centers are too small for), and
-    /// in windows of 64 without one.
+    /// in windows of 64 without one; and with every entry scored, as
+    /// searches score segments this small.
     #[test]
     fn the_best_entries_are_those_of_scoring_every_match_on_every_dev_and_holdout_query() {
         let (mut compared, mut filtered) = (0, 0);
         for (engine, queries, categories, _dir) in crate::eval::labelled_help_centers() {
-            let walks = [
-                (Walk { span: crate::search::peaks::SPAN, window: WINDOW }, 0),
-                (Walk { span: 8, window: 64 }, 0),
-                (Walk { span: 8, window: 64 }, usize::MAX),
-                (Walk { span: 1, window: 64 }, 0),
+            let walk = |widest, first_page_from| Strategy { score_all_up_to: 0, widest, first_page_from };
+            let strategies = [
+                (crate::search::peaks::SPAN, walk(WINDOW, 0)),
+                (8, walk(64, 0)),
+                (8, walk(64, usize::MAX)),
+                (1, walk(64, 0)),
+                (crate::search::peaks::SPAN, SEARCHES),
+                (crate::search::peaks::SPAN, Strategy { score_all_up_to: DocId::MAX, ..SEARCHES }),
             ];
-            for (walk, first_page_from) in walks {
-                let (c, f) = compare_with_tantivy(&engine, &queries, &categories, walk, first_page_from);
+            for (span, strategy) in strategies {
+                let (c, f) = compare_with_tantivy(&engine, &queries, &categories, span, strategy);
                 (compared, filtered) = (compared + c, filtered + f);
             }
         }
@@ -997,7 +1078,10 @@ mod tests {
         let segments = engine.searcher.segment_readers();
         assert!(segments.len() >= 2 && segments.iter().any(|s| s.alive_bitset().is_some()), "deletions and a second segment");
         let queries = crate::eval::read_queries(&content.join("../tests/eval/queries.jsonl")).unwrap();
-        let (compared, _) = compare_with_tantivy(&engine, &queries, &crate::eval::categories(&library), Walk { span: 8, window: 64 }, 0);
-        assert!(compared > 1000, "{compared} pages compared");
+        let categories = crate::eval::categories(&library);
+        for strategy in [Strategy { score_all_up_to: 0, widest: 64, first_page_from: 0 }, Strategy { score_all_up_to: DocId::MAX, ..SEARCHES }] {
+            let (compared, _) = compare_with_tantivy(&engine, &queries, &categories, 8, strategy);
+            assert!(compared > 1000, "{compared} pages compared ({strategy:?})");
+        }
     }
 }
