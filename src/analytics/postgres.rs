@@ -53,6 +53,8 @@ const MIGRATIONS: &[&str] = &[
     );",
     "ALTER TABLE searches ADD COLUMN client TEXT NOT NULL DEFAULT '';",
     "ALTER TABLE events ADD COLUMN uid TEXT; CREATE UNIQUE INDEX events_by_uid ON events(uid);",
+    // No query reads searches by session, and every search logged paid for the index.
+    "DROP INDEX IF EXISTS searches_by_session;",
 ];
 
 /// Taken for the migrations, so that replicas starting together migrate once.

@@ -59,6 +59,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up("ALTER TABLE searches ADD COLUMN client TEXT NOT NULL DEFAULT '';"),
     // Events' own ids: a record replayed from the spool is stored once.
     M::up("ALTER TABLE events ADD COLUMN uid TEXT; CREATE UNIQUE INDEX events_by_uid ON events(uid);"),
+    // No query reads searches by session (reports group a period's searches
+    // by session in memory), and every search logged paid for the index.
+    M::up("DROP INDEX IF EXISTS searches_by_session;"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -465,6 +468,25 @@ mod tests {
             confidence: 0.9,
             hits: vec![LoggedHit { id: "refund#a".into(), score: 3.5 }],
         }
+    }
+
+    #[test]
+    fn a_log_of_the_previous_schema_loses_the_unread_session_index_and_keeps_its_searches() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..MIGRATIONS.len() - 1]).to_latest(&mut conn).unwrap();
+            conn.execute("INSERT INTO searches (id, at_ms, session, source, query, normalized, total, confidence, hits) VALUES ('old', 5, 's-old', 'api', '환불', '환불', 1, 0.9, '[]')", []).unwrap();
+        }
+        let indexes = |store: &Store| -> Vec<String> {
+            let mut statement = store.conn.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'searches' AND name NOT LIKE 'sqlite_%' ORDER BY name").unwrap();
+            statement.query_map([], |row| row.get(0)).unwrap().map(Result::unwrap).collect()
+        };
+        let store = Store::open(&path).unwrap();
+        assert_eq!(indexes(&store), ["searches_by_time"]);
+        assert_eq!(store.session_of("old").unwrap().as_deref(), Some("s-old"));
+        assert_eq!(store.period(0, 10).unwrap().searches.len(), 1);
     }
 
     #[test]
