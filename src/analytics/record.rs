@@ -260,8 +260,7 @@ pub fn derived_session(client: &str, user_agent: &str, key: &[u8; 32]) -> String
     hasher.update(client.as_bytes());
     hasher.update(&[0]);
     hasher.update(user_agent.as_bytes());
-    let hash = hasher.finalize();
-    format!("d-{}", &hash.to_hex()[..24])
+    prefixed("d-", hasher.finalize())
 }
 
 /// The client address alone, keyed like [`derived_session`]: what tells
@@ -270,7 +269,15 @@ pub fn derived_client(client: &str, key: &[u8; 32]) -> String {
     let mut hasher = blake3::Hasher::new_keyed(key);
     hasher.update(b"client\0");
     hasher.update(client.as_bytes());
-    format!("c-{}", &hasher.finalize().to_hex()[..24])
+    prefixed("c-", hasher.finalize())
+}
+
+/// `prefix` and the first 24 hex digits of `hash` (96 bits).
+fn prefixed(prefix: &str, hash: blake3::Hash) -> String {
+    let mut out = String::with_capacity(prefix.len() + 24);
+    out.push_str(prefix);
+    out.push_str(&hash.to_hex()[..24]);
+    out
 }
 
 /// The secret that derived sessions are keyed with: random, held in memory
@@ -327,6 +334,10 @@ mod tests {
         let key = keys.of_day(day);
         assert_eq!(key, keys.of_day(day + 1000), "one key a day");
         let a = derived_session("127.0.0.1", "Firefox", &key);
+        assert!(a.len() == 26 && a.starts_with("d-") && a[2..].bytes().all(|b| b.is_ascii_hexdigit()), "{a}");
+        let c = derived_client("127.0.0.1", &key);
+        assert!(c.len() == 26 && c.starts_with("c-") && c[2..].bytes().all(|b| b.is_ascii_hexdigit()), "{c}");
+        assert_ne!(c[2..], a[2..], "the client alone hashes to something else");
         assert_eq!(a, derived_session("127.0.0.1", "Firefox", &keys.of_day(day + 1000)));
         assert_ne!(a, derived_session("127.0.0.2", "Firefox", &key));
         assert_ne!(a, derived_session("127.0.0.1", "Firefox", &keys.of_day(day + 86_400_000)), "a new key the next day");
