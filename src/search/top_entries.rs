@@ -16,7 +16,9 @@
 //! idf is small, so its bound is too, and its long posting lists are skipped.
 //! The peaks of each span of entries bound a clause more tightly there, so
 //! that within a window a clause may not need walking, and within a span
-//! an entry may need no lookups.
+//! an entry may need no lookups. A segment of a couple of hundred entries
+//! (a small help center, or the few entries a live edit adds) has every
+//! matching entry scored instead: there, the pruning costs more than it saves.
 //!
 //! Scores are tantivy's own to the bit: BM25 with the same statistics and the
 //! same arithmetic, a word's alternatives combined as its disjunction
