@@ -47,7 +47,7 @@ pub struct Config {
     /// The help center's name on its pages.
     pub site_name: String,
     /// Where customers contact support when search has no answer: a page of
-    /// the shop's (https://shop.example/contact) or a `mailto:` address.
+    /// the shop's (`https://shop.example/contact`) or a `mailto:` address.
     pub contact_url: String,
     /// The text of that link.
     pub contact_label: String,

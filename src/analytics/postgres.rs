@@ -106,7 +106,7 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// Connects to `url` and migrates the database to the current schema.
     /// The connection is secured as the URL's `sslmode` and `sslrootcert`
-    /// say, with libpq's meanings (see [`Security`]).
+    /// say, with libpq's meanings (see `Security`).
     pub fn open(url: &str) -> Result<PostgresStore, StoreError> {
         let store = PostgresStore::connect(url)?;
         store.migrate()?;

@@ -44,7 +44,7 @@ pub struct Fields {
 }
 
 /// Builds the schema. Text fields keep positions for phrase queries. Only
-/// what a hit shows is stored (see [`super::stored`]): a search reads the
+/// what a hit shows is stored (see `index::stored`): a search reads the
 /// stored values of every hit it shows, and the cost is in the bytes read.
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();

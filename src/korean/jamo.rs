@@ -58,8 +58,8 @@ pub fn syllable_parts(c: char) -> Option<(char, char, Option<char>)> {
 const SAME_SOUNDING_VOWELS: [&[char]; 3] = [&['ㅐ', 'ㅔ'], &['ㅒ', 'ㅖ'], &['ㅙ', 'ㅞ', 'ㅚ']];
 
 /// Whether two syllables differ only by vowels that sound the same (재/제).
-/// After a consonant other than ㅇ and ㄹ, ㅖ is said as ㅔ (계좌 [게좌]) and
-/// ㅢ as ㅣ (희망 [히망]): standard pronunciation, rule 5.
+/// After a consonant other than ㅇ and ㄹ, ㅖ is said as ㅔ (계좌 \[게좌\]) and
+/// ㅢ as ㅣ (희망 \[히망\]): standard pronunciation, rule 5.
 pub fn homophones(a: char, b: char) -> bool {
     match (syllable_parts(a), syllable_parts(b)) {
         (Some((ia, ma, fa)), Some((ib, mb, fb))) => ia == ib && fa == fb && vowel_sound(ia, ma) == vowel_sound(ib, mb),

@@ -77,7 +77,7 @@ pub struct QueryPlan {
     pub phrase: Vec<String>,
     /// The query with typos and keyboard layout corrected, if anything was.
     /// A typo correction is only shown when the hits matched through it
-    /// (see [`QueryPlan::typo_corrected`]); a keyboard-layout fix always is.
+    /// (one of the first hits, see `Coverage::through_typo`); a keyboard-layout fix always is.
     pub suggestion: Option<String>,
     /// Whether the suggestion fixes the keyboard layout (qothd → 배송), which
     /// needs no evidence from the hits: the typed text was not Korean at all.
