@@ -489,8 +489,9 @@ impl<'a, 't> Weights<'a, 't> {
         let mut others: Vec<(usize, Score)> = Vec::with_capacity(n);
         // The units on the entry at hand, by place.
         let mut on_entry: Vec<usize> = Vec::with_capacity(n);
-        let mut sums = vec![0.0f32; window as usize];
-        let mut touched = vec![0u64; window as usize / 64];
+        let mut arrays = WINDOW_ARRAYS.take();
+        arrays.fit(window as usize);
+        let WindowArrays { sums, touched } = &mut arrays;
         // By unit, the most it adds to an entry of the window.
         let mut in_window = vec![0.0f32; n];
         let mut span_bounds = SpanBounds::default();
@@ -518,7 +519,7 @@ impl<'a, 't> Weights<'a, 't> {
             span_bounds.reset(spans, walked);
             for k in walked..n {
                 debug_assert!(units[k].doc() >= start, "a unit walked from before its window");
-                units[k].walk(start, end, &mut sums, &mut touched, &mut found[k]);
+                units[k].walk(start, end, sums, touched, &mut found[k]);
             }
             for (word, bits) in touched.iter_mut().enumerate() {
                 let mut rest = std::mem::take(bits);
@@ -591,7 +592,31 @@ impl<'a, 't> Weights<'a, 't> {
                 }
             }
         }
+        debug_assert!(arrays.sums.iter().all(|&s| s == 0.0) && arrays.touched.iter().all(|&t| t == 0), "a window left marks behind");
+        WINDOW_ARRAYS.set(arrays);
     }
+}
+
+/// A walk's sums and marks by entry of the window. The walk takes each
+/// entry's sum and mark as it reads them, so it leaves them all zero: each
+/// thread keeps them for its next search instead of allocating and zeroing
+/// 16 KiB a segment (the allocator's zeroing was 2.6 % of a search at 10k).
+#[derive(Default)]
+struct WindowArrays {
+    sums: Vec<Score>,
+    touched: Vec<u64>,
+}
+
+impl WindowArrays {
+    /// Exactly `window` entries wide, all zero (what is kept is zero).
+    fn fit(&mut self, window: usize) {
+        self.sums.resize(window, 0.0);
+        self.touched.resize(window / 64, 0);
+    }
+}
+
+thread_local! {
+    static WINDOW_ARRAYS: std::cell::Cell<WindowArrays> = const { std::cell::Cell::new(WindowArrays { sums: Vec::new(), touched: Vec::new() }) };
 }
 
 /// No entry: an empty slot of [`Weights::first_page`]'s table.
