@@ -76,8 +76,11 @@ pub struct GlobalStatistics<'a> {
 }
 
 impl GlobalStatistics<'_> {
-    /// [`Bm25StatisticsProvider::doc_freq`] of `text` in `field`, with no
-    /// term built unless the vocabulary does not know it.
+    /// The entries holding `text` in `field`, as BM25 counts them here, with
+    /// no term built unless the vocabulary does not know it. The
+    /// vocabulary's count is the largest over the fields it reads, so it is
+    /// never below this field's own; a term it does not know (a raw field's
+    /// value) is counted by the index.
     pub fn doc_freq_of(&self, field: Field, text: &str) -> tantivy::Result<u64> {
         match self.vocabulary.df(text) {
             0 => self.searcher.doc_freq(&Term::from_field_text(field, text)),
@@ -98,11 +101,12 @@ impl Bm25StatisticsProvider for GlobalStatistics<'_> {
         Ok(self.totals.docs)
     }
 
-    /// The vocabulary's count is the largest over the fields it reads, so it
-    /// is never below this field's own; a term it does not know (a raw field's
-    /// value) is counted by the index.
+    /// See [`GlobalStatistics::doc_freq_of`]; a term that is not text is
+    /// counted by the index.
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let known = term.value().as_str().map_or(0, |text| self.vocabulary.df(text));
-        if known > 0 { Ok(u64::from(known)) } else { self.searcher.doc_freq(term) }
+        match term.value().as_str() {
+            Some(text) => self.doc_freq_of(term.field(), text),
+            None => self.searcher.doc_freq(term),
+        }
     }
 }
