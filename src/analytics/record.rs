@@ -74,11 +74,7 @@ impl LoggedHit {
             out.extend_from_slice(b"{\"id\":");
             crate::search::write_json_string(&mut out, &hit.id);
             out.extend_from_slice(b",\"score\":");
-            // Into a Vec this cannot fail; `null` is what a score that is
-            // not a number is written as.
-            if serde_json::to_writer(&mut out, &hit.score).is_err() {
-                out.extend_from_slice(b"null");
-            }
+            crate::search::write_json_number(&mut out, &hit.score);
             out.push(b'}');
         }
         out.push(b']');

@@ -16,7 +16,7 @@ mod understand;
 mod vocabulary;
 
 pub use query::field_boosts;
-pub(crate) use response_json::string as write_json_string;
+pub(crate) use response_json::{number as write_json_number, string as write_json_string};
 pub use snippet::{SNIPPET_CHARS, escape};
 pub use synonyms::Synonyms;
 pub use understand::{Origin, QueryPlan, understand};

@@ -104,7 +104,7 @@ fn head(out: &mut Vec<u8>, id: &str, url: &str, title: &str, article_id: &str, a
 }
 
 /// A number as serde_json writes it (`null` when not finite).
-fn number(out: &mut Vec<u8>, value: &impl Serialize) {
+pub fn number(out: &mut Vec<u8>, value: &impl Serialize) {
     // Writing a number into a Vec cannot fail; `null` keeps the JSON whole
     // if it ever did.
     if serde_json::to_writer(&mut *out, value).is_err() {
