@@ -2,6 +2,7 @@
 
 mod cards;
 mod coverage;
+mod eight_bytes;
 mod fusion;
 mod peaks;
 mod postings;

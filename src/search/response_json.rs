@@ -13,6 +13,7 @@
 use serde::Serialize;
 
 use super::cards::Card;
+use super::eight_bytes::{HIGH_BITS, LOW_BITS, equal_bytes};
 use super::{Hit, SearchResponse};
 
 impl SearchResponse {
@@ -112,17 +113,11 @@ pub fn number(out: &mut Vec<u8>, value: &impl Serialize) {
     }
 }
 
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
 /// Whether any byte of `word` is a control character, `"` or `\`: the bytes
 /// JSON escapes. Exact as a yes or no (which byte it flags may be off).
 fn needs_escape(word: u64) -> bool {
-    let control = word.wrapping_sub(LOW_BITS * 0x20) & !word;
-    let quote = word ^ (LOW_BITS * b'"' as u64);
-    let backslash = word ^ (LOW_BITS * b'\\' as u64);
-    let zero = |v: u64| v.wrapping_sub(LOW_BITS) & !v;
-    (control | zero(quote) | zero(backslash)) & HIGH_BITS != 0
+    let control = word.wrapping_sub(LOW_BITS * 0x20) & !word & HIGH_BITS;
+    (control | equal_bytes(word, b'"') | equal_bytes(word, b'\\')) != 0
 }
 
 /// `text` as a JSON string, quotes included, escaped as serde_json does.

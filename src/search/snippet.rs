@@ -9,6 +9,7 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
+use super::eight_bytes::equal_bytes;
 use crate::index::snippet_terms::decode;
 #[cfg(test)]
 use crate::index::snippet_terms::{encode, source};
@@ -234,18 +235,9 @@ const HTML_SPECIAL: [bool; 256] = {
     special
 };
 
-const LOW_BITS: u64 = 0x0101_0101_0101_0101;
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
-
-/// Whether any of the eight bytes of `word` is one HTML escapes: a byte
-/// equal to `c` is a zero byte of `word ^ c…c`, and a word has a zero byte
-/// exactly when `(v - 0x01…01) & !v & 0x80…80` is not zero.
+/// Whether any of the eight bytes of `word` is one HTML escapes.
 fn holds_html_special(word: u64) -> bool {
-    let zero_byte = |c: u8| {
-        let v = word ^ (LOW_BITS * u64::from(c));
-        v.wrapping_sub(LOW_BITS) & !v & HIGH_BITS
-    };
-    (zero_byte(b'&') | zero_byte(b'<') | zero_byte(b'>') | zero_byte(b'"') | zero_byte(b'\'')) != 0
+    (equal_bytes(word, b'&') | equal_bytes(word, b'<') | equal_bytes(word, b'>') | equal_bytes(word, b'"') | equal_bytes(word, b'\'')) != 0
 }
 
 /// Escapes `text` onto `out`, eight bytes at a time: Korean text rarely
