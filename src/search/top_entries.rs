@@ -332,9 +332,9 @@ impl<'a, 't> Weights<'a, 't> {
     fn score_all(&self, units: &[Unit], mut category: Option<SegmentPostings>, segment: &SegmentReader, ordinal: u32, page: &mut Page) -> u32 {
         let entries = segment.max_doc() as usize;
         let width = self.units.len();
-        let words = width.div_ceil(64).max(1);
+        // By entry, a bit per unit on it: a row as the page keeps it.
+        let words = page.words;
         let mut scores = vec![0.0f32; entries * width];
-        // By entry, a bit per unit on it.
         let mut on = vec![0u64; entries * words];
         let mut touched = vec![0u64; entries.div_ceil(64)];
         for unit in units {
@@ -347,7 +347,6 @@ impl<'a, 't> Weights<'a, 't> {
             }
         }
         let alive = segment.alive_bitset();
-        let mut on_entry: Vec<usize> = Vec::with_capacity(units.len());
         let mut matches = 0;
         for (word, bits) in touched.iter().enumerate() {
             let mut rest = *bits;
@@ -360,16 +359,10 @@ impl<'a, 't> Weights<'a, 't> {
                 }
                 matches += 1;
                 let score = self.score(&scores[entry * width..][..width]);
-                if score > page.threshold() {
-                    on_entry.clear();
-                    for (w, &bits) in on[entry * words..][..words].iter().enumerate() {
-                        let mut rest = bits;
-                        while rest != 0 {
-                            on_entry.push(w * 64 + rest.trailing_zeros() as usize);
-                            rest &= rest - 1;
-                        }
-                    }
-                    page.push(score, DocAddress::new(ordinal, doc), &on_entry);
+                if score > page.threshold()
+                    && let Some(row) = page.enter(score, DocAddress::new(ordinal, doc))
+                {
+                    row.copy_from_slice(&on[entry * words..][..words]);
                 }
             }
         }
@@ -891,8 +884,20 @@ impl Page {
     /// Adds the entry at `address`, which the units at `places` are on: to
     /// a page not yet full, or in place of the last one if it ranks above it.
     fn push(&mut self, score: Score, address: DocAddress, places: &[usize]) {
+        if let Some(bits) = self.enter(score, address) {
+            bits.fill(0);
+            for &place in places {
+                bits[place / 64] |= 1 << (place % 64);
+            }
+        }
+    }
+
+    /// Adds the entry at `address` as [`Page::push`] does, and returns its
+    /// row of bits, for the caller to set the units it is on; `None` when it
+    /// does not make the page.
+    fn enter(&mut self, score: Score, address: DocAddress) -> Option<&mut [u64]> {
         if self.depth == 0 {
-            return;
+            return None;
         }
         let row = if self.heap.len() < self.depth {
             let row = (self.bits.len() / self.words) as u32;
@@ -900,20 +905,16 @@ impl Page {
             self.heap.push(Ranked { score, address, row });
             row
         } else {
-            let Some(mut last) = self.heap.peek_mut() else { return };
+            let mut last = self.heap.peek_mut()?;
             let entering = Ranked { score, address, row: last.row };
             if entering >= *last {
-                return;
+                return None;
             }
             let row = last.row;
             *last = entering;
             row
         };
-        let bits = &mut self.bits[row as usize * self.words..][..self.words];
-        bits.fill(0);
-        for &place in places {
-            bits[place / 64] |= 1 << (place % 64);
-        }
+        Some(&mut self.bits[row as usize * self.words..][..self.words])
     }
 
     /// The bits of the units `ranked` is on.
