@@ -15,9 +15,10 @@ use crate::content::{Dictionaries, Fingerprint, Library};
 
 pub const MANIFEST_FILE: &str = "doumi-manifest.json";
 
-/// Bumped whenever the Korean analysis or the schema changes what is indexed:
-/// an index built by another version is rebuilt rather than searched wrongly.
-pub const ANALYZER_VERSION: u32 = 6;
+/// Bumped whenever the Korean analysis, the schema or a stored layout (such
+/// as `snippet_terms`) changes what is indexed: an index built by another
+/// version is rebuilt rather than searched wrongly.
+pub const ANALYZER_VERSION: u32 = 7;
 
 /// One file as indexed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

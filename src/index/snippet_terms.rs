@@ -2,8 +2,21 @@
 //! beside the entry when it is indexed so that a search can highlight its
 //! matches without analysing the answer again (see `search::snippet`).
 //!
-//! Per term: its start and end (u16, little-endian), then either
-//! `SAME_AS_TEXT` or the term's length and bytes.
+//! A snippet is the fragment of the answer whose matches weigh most. The
+//! fragments are cut where the terms are, whatever the query, so they are
+//! cut here, once; and the terms are stored by term rather than in text
+//! order, so that a search looks up its own few terms in each answer it
+//! shows instead of reading every term of it: a long answer costs a search
+//! no more than a short one.
+//!
+//! Layout (integers little-endian):
+//! - the fragments: their count (u16), then per fragment the ordinal of its
+//!   first term, its start and its end (u16 each);
+//! - the terms: their count (u16), then per term, in byte order, where its
+//!   record starts among the records (u32);
+//! - the records: per term, its length (u8) and bytes, how many times it
+//!   occurs (u16), then per occurrence its ordinal (its place among all the
+//!   terms in text order), start and end (u16 each).
 
 use std::ops::Range;
 
@@ -13,10 +26,15 @@ use crate::korean::Analyzer;
 /// opening of a long answer is where its point is, and storing the terms of all
 /// of it would cost index space for little.
 pub const SNIPPET_SOURCE_BYTES: usize = 2400;
+/// Longest fragment, in bytes of the answer (about 53 Hangul syllables): a
+/// new one starts at the first term that would end past this many bytes from
+/// where the current one starts.
+pub const FRAGMENT_BYTES: usize = 160;
 /// Terms longer than this (in bytes) are not stored; no query term is that long.
 const MAX_STORED_TERM_BYTES: usize = 254;
-/// Marks a stored term whose text is the answer's own text at its range.
-const SAME_AS_TEXT: u8 = 0xFF;
+
+// Every place in the snippet source, and every ordinal of a term in it, fits a u16.
+const _: () = assert!(SNIPPET_SOURCE_BYTES < u16::MAX as usize);
 
 /// The part of `body` a snippet is chosen from.
 pub fn source(body: &str) -> &str {
@@ -24,52 +42,179 @@ pub fn source(body: &str) -> &str {
 }
 
 /// The terms of `source(body)` as `analyzer` indexes them, with their byte
-/// ranges: per term, its start and end (u16, little-endian), then either
-/// `SAME_AS_TEXT` or the term's length and bytes.
+/// ranges, and the fragments they cut it into, laid out as the module says.
 pub fn encode(analyzer: &Analyzer, body: &str) -> Vec<u8> {
     let text = source(body);
     // The whole answer, as the tokenizer will read it next (and find it
     // remembered), less what lies past the snippet source.
     let terms = analyzer.index_terms_kept(body);
-    let mut out = Vec::with_capacity(terms.len() * 5);
-    for term in terms {
-        if term.end > text.len() || term.start > term.end || term.text.len() > MAX_STORED_TERM_BYTES {
-            continue;
+    let kept: Vec<(Range<usize>, &str)> = terms
+        .iter()
+        .filter(|term| term.end <= text.len() && term.start <= term.end && term.text.len() <= MAX_STORED_TERM_BYTES)
+        .map(|term| (term.start..term.end, term.text.as_str()))
+        .collect();
+    lay_out(&kept)
+}
+
+/// [`encode`]'s layout for `terms`, in text order.
+fn lay_out(terms: &[(Range<usize>, &str)]) -> Vec<u8> {
+    let u16_of = |n: usize| (n as u16).to_le_bytes();
+    let mut out = Vec::with_capacity(terms.len() * 9 + 64);
+    let fragments = fragments(terms.iter().map(|(range, _)| range.clone()));
+    out.extend_from_slice(&u16_of(fragments.len()));
+    for (first, range) in &fragments {
+        for n in [*first, range.start, range.end] {
+            out.extend_from_slice(&u16_of(n));
         }
-        out.extend_from_slice(&(term.start as u16).to_le_bytes());
-        out.extend_from_slice(&(term.end as u16).to_le_bytes());
-        if text[term.start..term.end] == term.text {
-            out.push(SAME_AS_TEXT);
-        } else {
-            out.push(term.text.len() as u8);
-            out.extend_from_slice(term.text.as_bytes());
+    }
+    // Each distinct term with its occurrences, in byte order.
+    let mut by_term: Vec<(&str, usize)> = terms.iter().enumerate().map(|(ordinal, (_, text))| (*text, ordinal)).collect();
+    by_term.sort_unstable();
+    let mut records: Vec<u8> = Vec::with_capacity(terms.len() * 8);
+    let mut offsets: Vec<u32> = Vec::new();
+    for group in by_term.chunk_by(|a, b| a.0 == b.0) {
+        offsets.push(records.len() as u32);
+        let text = group[0].0.as_bytes();
+        records.push(text.len() as u8);
+        records.extend_from_slice(text);
+        records.extend_from_slice(&u16_of(group.len()));
+        for &(_, ordinal) in group {
+            let range = &terms[ordinal].0;
+            for n in [ordinal, range.start, range.end] {
+                records.extend_from_slice(&u16_of(n));
+            }
         }
+    }
+    out.extend_from_slice(&u16_of(offsets.len()));
+    for offset in offsets {
+        out.extend_from_slice(&offset.to_le_bytes());
+    }
+    out.extend_from_slice(&records);
+    out
+}
+
+/// The fragments that terms at `ranges` (in text order) cut the text into:
+/// the ordinal of each one's first term and its byte range. The first starts
+/// at the text's start; a term that would end more than [`FRAGMENT_BYTES`]
+/// past the current fragment's start begins the next, at its own start. A
+/// fragment ends where the last of its terms does. None is empty of terms.
+fn fragments(ranges: impl Iterator<Item = Range<usize>>) -> Vec<(usize, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut current = (0, 0..0);
+    let mut count = 0;
+    for (ordinal, range) in ranges.enumerate() {
+        if range.end.saturating_sub(current.1.start) > FRAGMENT_BYTES {
+            if ordinal > current.0 {
+                out.push(current);
+            }
+            current = (ordinal, range.start..range.start);
+        }
+        current.1.end = current.1.end.max(range.end);
+        count = ordinal + 1;
+    }
+    if count > current.0 {
+        out.push(current);
     }
     out
 }
 
-/// Reads back what [`encode`] wrote for `text` (the snippet source as stored,
-/// in bytes: only the part a snippet shows is checked to be UTF-8, by whoever
-/// shows it). Anything that does not fit the text (a truncated record, a
-/// range past its end) ends the reading instead of panicking.
-pub fn decode<'a>(bytes: &'a [u8], text: &'a [u8]) -> impl Iterator<Item = (Range<usize>, &'a [u8])> + 'a {
-    let mut rest = bytes;
-    std::iter::from_fn(move || {
-        let (header, tail) = rest.split_at_checked(5)?;
-        let start = u16::from_le_bytes([header[0], header[1]]) as usize;
-        let end = u16::from_le_bytes([header[2], header[3]]) as usize;
-        let range = start..end;
-        let in_text = text.get(range.clone())?;
-        let term = if header[4] == SAME_AS_TEXT {
-            rest = tail;
-            in_text
-        } else {
-            let (term, tail) = tail.split_at_checked(header[4] as usize)?;
-            rest = tail;
-            term
-        };
-        Some((range, term))
-    })
+/// One place a term occurs in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// Its place among all the terms, in text order.
+    pub ordinal: u16,
+    pub range: Range<usize>,
+}
+
+/// What [`encode`] stored, read in place. Reading checks only the tables'
+/// sizes; a record that does not fit is found to hold nothing, so damaged
+/// bytes give fewer matches, never a panic.
+pub struct SnippetTerms<'a> {
+    /// Six bytes per fragment.
+    fragments: &'a [u8],
+    /// Four bytes per term.
+    offsets: &'a [u8],
+    records: &'a [u8],
+}
+
+fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+}
+
+impl<'a> SnippetTerms<'a> {
+    /// `None` when `bytes` are too short for the tables they announce.
+    pub fn read(bytes: &'a [u8]) -> Option<SnippetTerms<'a>> {
+        let fragments = u16_at(bytes, 0)? as usize;
+        let (fragments, rest) = bytes.get(2..)?.split_at_checked(fragments * 6)?;
+        let terms = u16_at(rest, 0)? as usize;
+        let (offsets, records) = rest.get(2..)?.split_at_checked(terms * 4)?;
+        Some(SnippetTerms { fragments, offsets, records })
+    }
+
+    /// How many fragments the text is cut into.
+    pub fn fragment_count(&self) -> usize {
+        self.fragments.len() / 6
+    }
+
+    /// Fragment `index`: the ordinal of its first term, and its byte range.
+    pub fn fragment(&self, index: usize) -> Option<(u16, Range<usize>)> {
+        let at = index * 6;
+        Some((u16_at(self.fragments, at)?, u16_at(self.fragments, at + 2)? as usize..u16_at(self.fragments, at + 4)? as usize))
+    }
+
+    /// The fragment that the term of `ordinal` is in.
+    pub fn fragment_of(&self, ordinal: u16) -> usize {
+        let (mut low, mut high) = (0, self.fragment_count());
+        // The first fragment whose first ordinal is past `ordinal`, less one.
+        while low < high {
+            let middle = (low + high) / 2;
+            if u16_at(self.fragments, middle * 6).is_some_and(|first| first <= ordinal) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        low.saturating_sub(1)
+    }
+
+    /// Where `term` occurs, in text order; nothing when it does not.
+    pub fn occurrences(&self, term: &[u8]) -> impl Iterator<Item = Occurrence> + 'a {
+        let found = self.record(term);
+        let count = found.map_or(0, |(_, count)| count);
+        let places = found.map_or(&[][..], |(places, _)| places);
+        (0..count).map_while(move |i| {
+            let at = i * 6;
+            Some(Occurrence { ordinal: u16_at(places, at)?, range: u16_at(places, at + 2)? as usize..u16_at(places, at + 4)? as usize })
+        })
+    }
+
+    /// The term at `index` of the table: its bytes, and what follows them.
+    fn entry(&self, index: usize) -> Option<(&'a [u8], &'a [u8])> {
+        let offset = u32::from_le_bytes(self.offsets.get(index * 4..index * 4 + 4)?.try_into().ok()?) as usize;
+        let record = self.records.get(offset..)?;
+        let length = *record.first()? as usize;
+        let text = record.get(1..1 + length)?;
+        Some((text, &record[1 + length..]))
+    }
+
+    /// `term`'s occurrences (six bytes each) and how many, by a binary
+    /// search of the table.
+    fn record(&self, term: &[u8]) -> Option<(&'a [u8], usize)> {
+        let (mut low, mut high) = (0, self.offsets.len() / 4);
+        while low < high {
+            let middle = (low + high) / 2;
+            let (text, rest) = self.entry(middle)?;
+            match text.cmp(term) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => {
+                    let count = u16_at(rest, 0)? as usize;
+                    return Some((rest.get(2..)?, count));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// The largest character boundary at or before `index`.

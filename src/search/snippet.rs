@@ -3,21 +3,21 @@
 //! Highlighting needs each answer's terms with their places in the text. The
 //! morphological analysis that finds them is the costliest step of a search,
 //! so it is done once, when the entry is indexed
-//! ([`crate::index::snippet_terms`]), and a search only reads them back
-//! ([`Highlighter::snippet`]).
+//! ([`crate::index::snippet_terms`]), with the fragments the terms cut the
+//! answer into; a search looks up its own terms there ([`Highlighter::snippet`]).
 
 use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::eight_bytes::equal_bytes;
-use crate::index::snippet_terms::decode;
+use crate::index::snippet_terms::{FRAGMENT_BYTES, SnippetTerms};
 #[cfg(test)]
 use crate::index::snippet_terms::{encode, source};
 #[cfg(test)]
 use crate::korean::Analyzer;
 
 /// Longest snippet, in bytes of the answer (about 53 Hangul syllables).
-pub const SNIPPET_CHARS: usize = 160;
+pub const SNIPPET_CHARS: usize = FRAGMENT_BYTES;
 /// The opening shown when nothing matches is cut from this much of the
 /// answer's start at first (160 characters of up to 4 bytes, and some room
 /// for the spaces it collapses).
@@ -26,21 +26,8 @@ const OPENING_BYTES: usize = SNIPPET_CHARS * 4 + 64;
 /// The query's terms in the answer field, weighted so that rarer terms pull the
 /// fragment towards them (as tantivy's snippet generator weighs them).
 pub struct Highlighter {
-    /// A query has a few terms in the answer field: a list compared by bytes
-    /// beats hashing every term of every answer shown.
+    /// Each term once.
     weights: Vec<(Box<[u8]>, f32)>,
-    /// A bit per (length, last two bytes) of the weighted terms
-    /// ([`sketch`]): most of an answer's terms are told apart from the
-    /// query's by it alone, without comparing them to each.
-    sketch: [u64; 4],
-}
-
-/// One bit of 256 for a term, from its length and last two bytes (a Hangul
-/// syllable's first byte is one of four).
-fn sketch(term: &[u8]) -> (usize, u64) {
-    let byte = |back: usize| term.len().checked_sub(back).map_or(0, |i| term[i] as usize);
-    let bit = (term.len() * 131 + byte(2) * 17 + byte(1)) % 256;
-    (bit / 64, 1 << (bit % 64))
 }
 
 impl Highlighter {
@@ -55,84 +42,58 @@ impl Highlighter {
                 weights.push((text.as_bytes().into(), 1.0 / (1.0 + doc_freq as f32)));
             }
         }
-        Highlighter::with(weights)
-    }
-
-    fn with(weights: Vec<(Box<[u8]>, f32)>) -> Highlighter {
-        let mut bits = [0u64; 4];
-        for (term, _) in &weights {
-            let (word, bit) = sketch(term);
-            bits[word] |= bit;
-        }
-        Highlighter { weights, sketch: bits }
+        Highlighter { weights }
     }
 
     /// A highlighter that marks nothing: for hits found by meaning alone,
     /// which show the opening of their answer.
     pub fn nothing() -> Highlighter {
-        Highlighter::with(Vec::new())
-    }
-
-    fn weight(&self, term: &[u8]) -> Option<f32> {
-        let (word, bit) = sketch(term);
-        if self.sketch[word] & bit == 0 {
-            return None;
-        }
-        self.weights.iter().find(|(t, _)| **t == *term).map(|(_, w)| *w)
+        Highlighter { weights: Vec::new() }
     }
 
     /// The snippet of an answer whose opening is `text` (UTF-8, as stored) and
-    /// whose stored terms are `terms`: the window of at most [`SNIPPET_CHARS`]
-    /// bytes whose matched terms weigh most (the earliest of equals); `None`
-    /// when none match, and the answer shows its [`opening`].
-    pub fn snippet(&self, text: &[u8], terms: &[u8]) -> Option<String> {
-        // Every window's marks go into one list; a window that loses gives
-        // its marks' room back.
-        let mut marks: Vec<Range<usize>> = Vec::new();
-        let mut best: Option<Window> = None;
-        let mut window = Window::at(0, 0);
-        let beats = |window: &Window, best: &Option<Window>| window.score > best.as_ref().map_or(0.0, |b| b.score);
-        for (range, term) in decode(terms, text) {
-            if range.end.saturating_sub(window.start) > SNIPPET_CHARS {
-                if beats(&window, &best) {
-                    best = Some(window);
-                } else {
-                    marks.truncate(window.marks.start);
-                }
-                window = Window::at(range.start, marks.len());
-            }
-            window.end = window.end.max(range.end);
-            if let Some(weight) = self.weight(term) {
-                window.score += weight;
-                marks.push(range);
-                window.marks.end = marks.len();
-            }
+    /// whose stored terms are `stored`: the fragment whose matched terms
+    /// weigh most (the earliest of equals), a fragment's weights added in
+    /// text order; `None` when none match, and the answer shows its
+    /// [`opening`]. Only the query's terms are looked up, so the work is the
+    /// same for a long answer as for a short one.
+    pub fn snippet(&self, text: &[u8], stored: &[u8]) -> Option<String> {
+        if self.weights.is_empty() {
+            return None;
         }
-        if beats(&window, &best) {
-            best = Some(window);
+        let terms = SnippetTerms::read(stored)?;
+        let mut matches: Vec<(u16, Range<usize>, f32)> = Vec::new();
+        for (term, weight) in &self.weights {
+            matches.extend(terms.occurrences(term).map(|o| (o.ordinal, o.range, *weight)));
         }
-        best.and_then(|window| render(text, &window, &mut marks[window.marks.clone()]))
+        matches.sort_unstable_by_key(|m| m.0);
+        // The best fragment so far: its index, its weight, its matches.
+        let mut best: Option<(usize, f32, Range<usize>)> = None;
+        let mut from = 0;
+        while from < matches.len() {
+            let fragment = terms.fragment_of(matches[from].0);
+            // The ordinal the next fragment starts at, if there is one.
+            let next = terms.fragment(fragment + 1).map(|(first, _)| first);
+            let (mut weight, mut to) = (0.0f32, from);
+            while to < matches.len() && next.is_none_or(|next| matches[to].0 < next) {
+                weight += matches[to].2;
+                to += 1;
+            }
+            if weight > best.as_ref().map_or(0.0, |b| b.1) {
+                best = Some((fragment, weight, from..to));
+            }
+            from = to;
+        }
+        let (fragment, _, found) = best?;
+        let (_, range) = terms.fragment(fragment)?;
+        let mut marks: Vec<Range<usize>> = matches[found].iter().map(|m| m.1.clone()).collect();
+        render(text, &range, &mut marks)
     }
 }
 
-/// A candidate fragment: its byte range in the answer, and where its matches
-/// are in the snippet's list of marks.
-struct Window {
-    start: usize,
-    end: usize,
-    score: f32,
-    marks: Range<usize>,
-}
-
-impl Window {
-    fn at(start: usize, marks: usize) -> Window {
-        Window { start, end: start, score: 0.0, marks: marks..marks }
-    }
-}
-
-/// The window's text, escaped, with its marks; `None` when the stored
-/// ranges do not fall on the text's character boundaries.
-fn render(text: &[u8], window: &Window, marks: &mut [Range<usize>]) -> Option<String> {
+/// The fragment `window` of `text`, escaped, with its marks; `None` when
+/// the stored ranges do not fall on the text's character boundaries.
+fn render(text: &[u8], window: &Range<usize>, marks: &mut [Range<usize>]) -> Option<String> {
     let fragment = simdutf8::basic::from_utf8(text.get(window.start..window.end)?).ok()?;
     let mut out = String::with_capacity(fragment.len() + 32);
     let mut cursor = window.start;
@@ -284,7 +245,88 @@ mod tests {
     use super::*;
 
     fn highlighter(terms: &[(&str, f32)]) -> Highlighter {
-        Highlighter::with(terms.iter().map(|(t, w)| (t.as_bytes().into(), *w)).collect())
+        Highlighter { weights: terms.iter().map(|(t, w)| (t.as_bytes().into(), *w)).collect() }
+    }
+
+    /// The snippet as a search chose it before the terms were stored by
+    /// term: every term of the text read in order, a window closed at the
+    /// first term that would end more than [`SNIPPET_CHARS`] bytes past its
+    /// start, the window whose matches weigh most kept.
+    fn snippet_read_in_text_order(weights: &[(&str, f32)], text: &str, terms: &[(Range<usize>, String)]) -> Option<String> {
+        struct Window {
+            start: usize,
+            end: usize,
+            score: f32,
+            marks: Vec<Range<usize>>,
+        }
+        let at = |start| Window { start, end: start, score: 0.0, marks: Vec::new() };
+        let (mut best, mut window): (Option<Window>, Window) = (None, at(0));
+        for (range, term) in terms {
+            if range.end.saturating_sub(window.start) > SNIPPET_CHARS {
+                if window.score > best.as_ref().map_or(0.0, |b| b.score) {
+                    best = Some(std::mem::replace(&mut window, at(range.start)));
+                } else {
+                    window = at(range.start);
+                }
+            }
+            window.end = window.end.max(range.end);
+            if let Some((_, weight)) = weights.iter().find(|(t, _)| t == term) {
+                window.score += weight;
+                window.marks.push(range.clone());
+            }
+        }
+        if window.score > best.as_ref().map_or(0.0, |b| b.score) {
+            best = Some(window);
+        }
+        best.and_then(|mut w| render(text.as_bytes(), &(w.start..w.end), &mut w.marks))
+    }
+
+    /// Every bundled answer, and long ones made of several, with sets of its
+    /// own terms (and terms it lacks) as queries, weighed as searches weigh
+    /// them (equal weights included): the snippet found by looking the
+    /// query's terms up is the snippet that reading every term chose.
+    #[test]
+    fn looking_terms_up_chooses_the_snippet_that_reading_every_term_did() {
+        let analyzer = Analyzer::shared_default();
+        let library = crate::content::Library::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content")).unwrap();
+        let mut bodies: Vec<String> = library.entries().map(|e| e.body).collect();
+        let long: Vec<String> = bodies.chunks(7).map(|c| c.join("\n\n")).collect();
+        // Nothing but punctuation for more than a fragment's length first.
+        let late: Vec<String> = bodies.iter().step_by(5).map(|b| format!("{} {b}", "-".repeat(FRAGMENT_BYTES + 10))).collect();
+        bodies.extend(long);
+        bodies.extend(late);
+        let mut rng = fastrand::Rng::with_seed(16);
+        let (mut compared, mut differed, mut fragments) = (0, Vec::new(), 0);
+        for body in &bodies {
+            let text = source(body);
+            let stored = encode(&analyzer, body);
+            let terms: Vec<(Range<usize>, String)> = analyzer
+                .index_terms_kept(body)
+                .into_iter()
+                .filter(|t| t.end <= text.len() && t.start <= t.end && t.text.len() <= 254)
+                .map(|t| (t.start..t.end, t.text))
+                .collect();
+            fragments = fragments.max(SnippetTerms::read(&stored).unwrap().fragment_count());
+            for _ in 0..20 {
+                let mut chosen: Vec<(String, f32)> = Vec::new();
+                for _ in 0..rng.usize(1..6) {
+                    let term = if rng.u8(..5) == 0 || terms.is_empty() { "없는말".to_string() } else { terms[rng.usize(..terms.len())].1.clone() };
+                    if chosen.iter().all(|(t, _)| *t != term) {
+                        chosen.push((term, 1.0 / (1.0 + rng.u32(1..4) as f32)));
+                    }
+                }
+                let weights: Vec<(&str, f32)> = chosen.iter().map(|(t, w)| (t.as_str(), *w)).collect();
+                let expected = snippet_read_in_text_order(&weights, text, &terms);
+                let found = highlighter(&weights).snippet(text.as_bytes(), &stored);
+                if found != expected {
+                    differed.push((weights.iter().map(|(t, _)| t.to_string()).collect::<Vec<_>>(), found, expected));
+                }
+                compared += 1;
+            }
+        }
+        assert!(differed.is_empty(), "{} of {compared} differ, e.g. {:?}", differed.len(), differed.first());
+        assert!(compared > 2000, "{compared} compared");
+        assert!(fragments >= 10, "the longest answer was cut into {fragments} fragments");
     }
 
     #[test]
@@ -389,15 +431,25 @@ mod tests {
     }
 
     #[test]
-    fn damaged_terms_end_the_reading_without_panicking() {
+    fn damaged_stored_terms_give_fewer_matches_never_a_panic() {
         let analyzer = Analyzer::shared_default();
-        let body = "환불 신청은 마이페이지에서 할 수 있어요.";
-        let mut terms = encode(&analyzer, body);
-        terms.truncate(terms.len() - 2);
-        terms.extend_from_slice(&[0xFF, 0xFF, 0xFF, 0xFF, 3]);
-        let snippet = highlighter(&[("환불", 1.0)]).snippet(source(body).as_bytes(), &terms).unwrap();
-        assert!(snippet.contains("<mark>환불</mark>"), "{snippet}");
+        let body = "환불 신청은 마이페이지에서 할 수 있어요. 환불이 늦어지면 고객센터로 문의하세요.";
+        let stored = encode(&analyzer, body);
+        let text = source(body).as_bytes();
+        let h = highlighter(&[("환불", 1.0), ("문의", 0.5)]);
+        assert!(h.snippet(text, &stored).unwrap().contains("<mark>환불</mark>"));
+        // Cut anywhere, or with any byte changed to any value.
+        for cut in 0..stored.len() {
+            let _ = h.snippet(text, &stored[..cut]);
+        }
+        for at in 0..stored.len() {
+            for value in [0x00, 0x01, 0x7F, 0x80, 0xFE, 0xFF] {
+                let mut damaged = stored.clone();
+                damaged[at] = value;
+                let _ = h.snippet(text, &damaged);
+            }
+        }
         // Terms stored for another text: ranges off its boundaries are refused.
-        let _ = highlighter(&[("환불", 1.0)]).snippet("가".as_bytes(), &terms);
+        assert_eq!(h.snippet("가".as_bytes(), &stored), None);
     }
 }
