@@ -13,10 +13,12 @@
 //! - the fragments: their count (u16), then per fragment the ordinal of its
 //!   first term, its start and its end (u16 each);
 //! - the terms: their count (u16), then per term, in byte order, where its
-//!   record starts among the records (u32);
-//! - the records: per term, its length (u8) and bytes, how many times it
-//!   occurs (u16), then per occurrence its ordinal (its place among all the
-//!   terms in text order), start and end (u16 each).
+//!   record starts among the records (u16);
+//! - the records: per term, either `SAME_AS_TEXT` (the term is the text at
+//!   its first occurrence, as most are) or its length (u8) and bytes; how
+//!   many times it occurs (u16); then per occurrence its ordinal (its place
+//!   among all the terms in text order) and start (u16 each), and its
+//!   length in the text (u8).
 
 use std::ops::Range;
 
@@ -32,6 +34,11 @@ pub const SNIPPET_SOURCE_BYTES: usize = 2400;
 pub const FRAGMENT_BYTES: usize = 160;
 /// Terms longer than this (in bytes) are not stored; no query term is that long.
 const MAX_STORED_TERM_BYTES: usize = 254;
+/// Marks a stored term whose bytes are the answer's own text at its first
+/// occurrence.
+const SAME_AS_TEXT: u8 = 0xFF;
+/// An occurrence's ordinal, start and length.
+const OCCURRENCE_BYTES: usize = 5;
 
 // Every place in the snippet source, and every ordinal of a term in it, fits a u16.
 const _: () = assert!(SNIPPET_SOURCE_BYTES < u16::MAX as usize);
@@ -50,14 +57,14 @@ pub fn encode(analyzer: &Analyzer, body: &str) -> Vec<u8> {
     let terms = analyzer.index_terms_kept(body);
     let kept: Vec<(Range<usize>, &str)> = terms
         .iter()
-        .filter(|term| term.end <= text.len() && term.start <= term.end && term.text.len() <= MAX_STORED_TERM_BYTES)
+        .filter(|term| term.end <= text.len() && term.start <= term.end && term.end - term.start <= u8::MAX as usize && term.text.len() <= MAX_STORED_TERM_BYTES)
         .map(|term| (term.start..term.end, term.text.as_str()))
         .collect();
-    lay_out(&kept)
+    lay_out(text.as_bytes(), &kept)
 }
 
-/// [`encode`]'s layout for `terms`, in text order.
-fn lay_out(terms: &[(Range<usize>, &str)]) -> Vec<u8> {
+/// [`encode`]'s layout for `terms` of `text`, in text order.
+fn lay_out(text: &[u8], terms: &[(Range<usize>, &str)]) -> Vec<u8> {
     let u16_of = |n: usize| (n as u16).to_le_bytes();
     let mut out = Vec::with_capacity(terms.len() * 9 + 64);
     let fragments = fragments(terms.iter().map(|(range, _)| range.clone()));
@@ -71,18 +78,25 @@ fn lay_out(terms: &[(Range<usize>, &str)]) -> Vec<u8> {
     let mut by_term: Vec<(&str, usize)> = terms.iter().enumerate().map(|(ordinal, (_, text))| (*text, ordinal)).collect();
     by_term.sort_unstable();
     let mut records: Vec<u8> = Vec::with_capacity(terms.len() * 8);
-    let mut offsets: Vec<u32> = Vec::new();
+    let mut offsets: Vec<u16> = Vec::new();
     for group in by_term.chunk_by(|a, b| a.0 == b.0) {
-        offsets.push(records.len() as u32);
-        let text = group[0].0.as_bytes();
-        records.push(text.len() as u8);
-        records.extend_from_slice(text);
+        // Records begin within 64 KiB; past that (no real answer's 2,400
+        // bytes of terms come near it) the remaining terms go unmarked.
+        let Ok(offset) = u16::try_from(records.len()) else { break };
+        offsets.push(offset);
+        let term = group[0].0.as_bytes();
+        if text.get(terms[group[0].1].0.clone()) == Some(term) {
+            records.push(SAME_AS_TEXT);
+        } else {
+            records.push(term.len() as u8);
+            records.extend_from_slice(term);
+        }
         records.extend_from_slice(&u16_of(group.len()));
         for &(_, ordinal) in group {
             let range = &terms[ordinal].0;
-            for n in [ordinal, range.start, range.end] {
-                records.extend_from_slice(&u16_of(n));
-            }
+            records.extend_from_slice(&u16_of(ordinal));
+            records.extend_from_slice(&u16_of(range.start));
+            records.push(range.len() as u8);
         }
     }
     out.extend_from_slice(&u16_of(offsets.len()));
@@ -130,9 +144,11 @@ pub struct Occurrence {
 /// sizes; a record that does not fit is found to hold nothing, so damaged
 /// bytes give fewer matches, never a panic.
 pub struct SnippetTerms<'a> {
+    /// The snippet source the terms were stored for.
+    text: &'a [u8],
     /// Six bytes per fragment.
     fragments: &'a [u8],
-    /// Four bytes per term.
+    /// Two bytes per term.
     offsets: &'a [u8],
     records: &'a [u8],
 }
@@ -142,13 +158,14 @@ fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
 }
 
 impl<'a> SnippetTerms<'a> {
-    /// `None` when `bytes` are too short for the tables they announce.
-    pub fn read(bytes: &'a [u8]) -> Option<SnippetTerms<'a>> {
+    /// What `bytes` store for the snippet source `text`; `None` when they
+    /// are too short for the tables they announce.
+    pub fn read(bytes: &'a [u8], text: &'a [u8]) -> Option<SnippetTerms<'a>> {
         let fragments = u16_at(bytes, 0)? as usize;
         let (fragments, rest) = bytes.get(2..)?.split_at_checked(fragments * 6)?;
         let terms = u16_at(rest, 0)? as usize;
-        let (offsets, records) = rest.get(2..)?.split_at_checked(terms * 4)?;
-        Some(SnippetTerms { fragments, offsets, records })
+        let (offsets, records) = rest.get(2..)?.split_at_checked(terms * 2)?;
+        Some(SnippetTerms { text, fragments, offsets, records })
     }
 
     /// How many fragments the text is cut into.
@@ -183,24 +200,31 @@ impl<'a> SnippetTerms<'a> {
         let count = found.map_or(0, |(_, count)| count);
         let places = found.map_or(&[][..], |(places, _)| places);
         (0..count).map_while(move |i| {
-            let at = i * 6;
-            Some(Occurrence { ordinal: u16_at(places, at)?, range: u16_at(places, at + 2)? as usize..u16_at(places, at + 4)? as usize })
+            let at = i * OCCURRENCE_BYTES;
+            let start = u16_at(places, at + 2)? as usize;
+            Some(Occurrence { ordinal: u16_at(places, at)?, range: start..start + *places.get(at + 4)? as usize })
         })
     }
 
     /// The term at `index` of the table: its bytes, and what follows them.
     fn entry(&self, index: usize) -> Option<(&'a [u8], &'a [u8])> {
-        let offset = u32::from_le_bytes(self.offsets.get(index * 4..index * 4 + 4)?.try_into().ok()?) as usize;
-        let record = self.records.get(offset..)?;
-        let length = *record.first()? as usize;
-        let text = record.get(1..1 + length)?;
-        Some((text, &record[1 + length..]))
+        let record = self.records.get(u16_at(self.offsets, index * 2)? as usize..)?;
+        if *record.first()? == SAME_AS_TEXT {
+            let rest = &record[1..];
+            // The first occurrence's start and length, after the count and its ordinal.
+            let start = u16_at(rest, 4)? as usize;
+            let term = self.text.get(start..start + *rest.get(6)? as usize)?;
+            return Some((term, rest));
+        }
+        let length = record[0] as usize;
+        let term = record.get(1..1 + length)?;
+        Some((term, &record[1 + length..]))
     }
 
-    /// `term`'s occurrences (six bytes each) and how many, by a binary
-    /// search of the table.
+    /// `term`'s occurrences ([`OCCURRENCE_BYTES`] each) and how many, by a
+    /// binary search of the table.
     fn record(&self, term: &[u8]) -> Option<(&'a [u8], usize)> {
-        let (mut low, mut high) = (0, self.offsets.len() / 4);
+        let (mut low, mut high) = (0, self.offsets.len() / 2);
         while low < high {
             let middle = (low + high) / 2;
             let (text, rest) = self.entry(middle)?;

@@ -61,7 +61,7 @@ impl Highlighter {
         if self.weights.is_empty() {
             return None;
         }
-        let terms = SnippetTerms::read(stored)?;
+        let terms = SnippetTerms::read(stored, text)?;
         let mut matches: Vec<(u16, Range<usize>, f32)> = Vec::new();
         for (term, weight) in &self.weights {
             matches.extend(terms.occurrences(term).map(|o| (o.ordinal, o.range, *weight)));
@@ -303,10 +303,10 @@ mod tests {
             let terms: Vec<(Range<usize>, String)> = analyzer
                 .index_terms_kept(body)
                 .into_iter()
-                .filter(|t| t.end <= text.len() && t.start <= t.end && t.text.len() <= 254)
+                .filter(|t| t.end <= text.len() && t.start <= t.end && t.end - t.start <= 255 && t.text.len() <= 254)
                 .map(|t| (t.start..t.end, t.text))
                 .collect();
-            fragments = fragments.max(SnippetTerms::read(&stored).unwrap().fragment_count());
+            fragments = fragments.max(SnippetTerms::read(&stored, text.as_bytes()).unwrap().fragment_count());
             for _ in 0..20 {
                 let mut chosen: Vec<(String, f32)> = Vec::new();
                 for _ in 0..rng.usize(1..6) {
