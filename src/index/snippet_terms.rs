@@ -37,10 +37,13 @@ const MAX_STORED_TERM_BYTES: usize = 254;
 /// Marks a stored term whose bytes are the answer's own text at its first
 /// occurrence.
 const SAME_AS_TEXT: u8 = 0xFF;
+/// A fragment's first ordinal, start and end.
+const FRAGMENT_RECORD_BYTES: usize = 6;
 /// An occurrence's ordinal, start and length.
 const OCCURRENCE_BYTES: usize = 5;
 
-// Every place in the snippet source, and every ordinal of a term in it, fits a u16.
+// Every place in the snippet source fits a u16, and so do the ordinals of its
+// terms: each is at least a character long, and few overlap.
 const _: () = assert!(SNIPPET_SOURCE_BYTES < u16::MAX as usize);
 
 /// The part of `body` a snippet is chosen from.
@@ -146,7 +149,7 @@ pub struct Occurrence {
 pub struct SnippetTerms<'a> {
     /// The snippet source the terms were stored for.
     text: &'a [u8],
-    /// Six bytes per fragment.
+    /// [`FRAGMENT_RECORD_BYTES`] per fragment.
     fragments: &'a [u8],
     /// Two bytes per term.
     offsets: &'a [u8],
@@ -162,7 +165,7 @@ impl<'a> SnippetTerms<'a> {
     /// are too short for the tables they announce.
     pub fn read(bytes: &'a [u8], text: &'a [u8]) -> Option<SnippetTerms<'a>> {
         let fragments = u16_at(bytes, 0)? as usize;
-        let (fragments, rest) = bytes.get(2..)?.split_at_checked(fragments * 6)?;
+        let (fragments, rest) = bytes.get(2..)?.split_at_checked(fragments * FRAGMENT_RECORD_BYTES)?;
         let terms = u16_at(rest, 0)? as usize;
         let (offsets, records) = rest.get(2..)?.split_at_checked(terms * 2)?;
         Some(SnippetTerms { text, fragments, offsets, records })
@@ -170,22 +173,24 @@ impl<'a> SnippetTerms<'a> {
 
     /// How many fragments the text is cut into.
     pub fn fragment_count(&self) -> usize {
-        self.fragments.len() / 6
+        self.fragments.len() / FRAGMENT_RECORD_BYTES
     }
 
     /// Fragment `index`: the ordinal of its first term, and its byte range.
     pub fn fragment(&self, index: usize) -> Option<(u16, Range<usize>)> {
-        let at = index * 6;
+        let at = index * FRAGMENT_RECORD_BYTES;
         Some((u16_at(self.fragments, at)?, u16_at(self.fragments, at + 2)? as usize..u16_at(self.fragments, at + 4)? as usize))
     }
 
-    /// The fragment that the term of `ordinal` is in.
+    /// The fragment that the term of `ordinal` is in. The next fragment, if
+    /// there is one, starts past `ordinal` whatever the stored bytes say: the
+    /// search stops only at one it read to start past it.
     pub fn fragment_of(&self, ordinal: u16) -> usize {
         let (mut low, mut high) = (0, self.fragment_count());
         // The first fragment whose first ordinal is past `ordinal`, less one.
         while low < high {
             let middle = (low + high) / 2;
-            if u16_at(self.fragments, middle * 6).is_some_and(|first| first <= ordinal) {
+            if u16_at(self.fragments, middle * FRAGMENT_RECORD_BYTES).is_some_and(|first| first <= ordinal) {
                 low = middle + 1;
             } else {
                 high = middle;
