@@ -31,6 +31,7 @@ use std::fmt::Write;
 use std::collections::BinaryHeap;
 use std::sync::Arc;
 
+use tantivy::fastfield::AliveBitSet;
 use tantivy::postings::SegmentPostings;
 use tantivy::query::{Bm25StatisticsProvider, EnableScoring, Query};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -286,8 +287,7 @@ impl<'a, 't> Weights<'a, 't> {
                 while rest != 0 && count < cap {
                     let doc = start + word as DocId * 64 + rest.trailing_zeros();
                     rest &= rest - 1;
-                    let in_category = category.as_mut().is_none_or(|c| in_postings(c, doc));
-                    count += u32::from(in_category && alive.is_none_or(|a| a.is_alive(doc)));
+                    count += u32::from(admitted(alive, &mut category, doc));
                 }
             }
             start = end;
@@ -354,7 +354,7 @@ impl<'a, 't> Weights<'a, 't> {
                 let entry = word * 64 + rest.trailing_zeros() as usize;
                 rest &= rest - 1;
                 let doc = entry as DocId;
-                if !alive.is_none_or(|a| a.is_alive(doc)) || category.as_mut().is_some_and(|c| !in_postings(c, doc)) {
+                if !admitted(alive, &mut category, doc) {
                     continue;
                 }
                 matches += 1;
@@ -423,7 +423,7 @@ impl<'a, 't> Weights<'a, 't> {
         let mut on_entry: Vec<usize> = Vec::with_capacity(units.len());
         let mut primed = Vec::with_capacity(estimates.len());
         for (doc, _) in estimates {
-            if !alive.is_none_or(|a| a.is_alive(doc)) || category.as_mut().is_some_and(|c| !in_postings(c, doc)) {
+            if !admitted(alive, &mut category, doc) {
                 continue;
             }
             on_entry.clear();
@@ -644,6 +644,13 @@ struct Walk {
     span: DocId,
     /// Entries per window.
     window: DocId,
+}
+
+/// Whether `doc` may be ranked and counted: not deleted, and in the
+/// category if the ranking has one (`category` is moved to it: entries are
+/// asked in increasing order).
+fn admitted(alive: Option<&AliveBitSet>, category: &mut Option<SegmentPostings>, doc: DocId) -> bool {
+    alive.is_none_or(|a| a.is_alive(doc)) && category.as_mut().is_none_or(|c| in_postings(c, doc))
 }
 
 /// Whether `postings` hold `doc`, moving them there; entries are asked in
